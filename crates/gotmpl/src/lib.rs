@@ -1,0 +1,1 @@
+//! gotmpl (placeholder; see the crate's issue).

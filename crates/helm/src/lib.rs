@@ -1,0 +1,1 @@
+//! helm (placeholder; see the crate's issue).

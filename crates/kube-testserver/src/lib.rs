@@ -1,0 +1,1 @@
+//! kube-testserver (placeholder; see the crate's issue).

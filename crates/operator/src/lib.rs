@@ -1,0 +1,1 @@
+//! operator (placeholder; see the crate's issue).
