@@ -1,0 +1,94 @@
+//! The function registry: how embedders (the Helm renderer) add functions.
+//!
+//! Functions get the evaluated arguments and a [`CallContext`] through which
+//! they can re-enter the engine: `include` executes a named template, `tpl`
+//! parses and executes text against the current template set. Both must be
+//! cheap: big charts call `include` thousands of times.
+
+use std::{any::Any, collections::HashMap, sync::Arc};
+
+use crate::Value;
+
+/// An error returned by a function; the executor wraps it as Go does:
+/// `error calling NAME: MESSAGE`, with the template location in front.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct FuncError {
+    /// The message, e.g. `wrong type for value; expected string; got float64`.
+    pub message: String,
+}
+
+impl FuncError {
+    /// An error with a message.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self { message: message.into() }
+    }
+}
+
+/// What a function may ask of the engine while it runs.
+pub trait CallContext {
+    /// Executes the named template with `data` as dot and returns its output
+    /// (Helm's `include`). Errors keep the inner template's location.
+    fn execute_template(&mut self, name: &str, data: Value) -> Result<String, FuncError>;
+
+    /// Parses `text` as a template named `name` in a scope layered over the
+    /// current template set (its `define`s are visible only inside this call)
+    /// and executes it with `data` (Helm's `tpl`).
+    fn execute_text(&mut self, name: &str, text: &str, data: Value) -> Result<String, FuncError>;
+
+    /// Name of the template whose action is calling the function.
+    fn template_name(&self) -> &str;
+
+    /// `name:line:col` of the calling action, as Go prints it in errors.
+    fn location(&self) -> String;
+
+    /// State the embedder attached to this execution (for example the
+    /// renderer's lookup client or `.Files`).
+    fn extension(&self) -> Option<&(dyn Any + Send + Sync)>;
+}
+
+/// A template function.
+pub trait Function: Send + Sync {
+    /// Calls the function with evaluated arguments.
+    fn call(&self, ctx: &mut dyn CallContext, args: &[Value]) -> Result<Value, FuncError>;
+}
+
+impl<F> Function for F
+where
+    F: Fn(&mut dyn CallContext, &[Value]) -> Result<Value, FuncError> + Send + Sync,
+{
+    fn call(&self, ctx: &mut dyn CallContext, args: &[Value]) -> Result<Value, FuncError> {
+        self(ctx, args)
+    }
+}
+
+/// Functions by name. Built once and shared (`Arc`) by every template set.
+/// Builtins (`and`, `or`, `not`, `len`, `index`, `print`...) are provided by
+/// the engine; a registered function with the same name overrides a builtin
+/// (Sprig's `slice` does), except `and`/`or`, which short-circuit.
+#[derive(Clone, Default)]
+pub struct FuncMap {
+    funcs: HashMap<String, Arc<dyn Function>>,
+}
+
+impl FuncMap {
+    /// An empty registry.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Registers (or replaces) a function.
+    pub fn insert(&mut self, name: impl Into<String>, f: impl Function + 'static) {
+        self.funcs.insert(name.into(), Arc::new(f));
+    }
+
+    /// Looks a function up.
+    pub fn get(&self, name: &str) -> Option<&Arc<dyn Function>> {
+        self.funcs.get(name)
+    }
+
+    /// Whether `name` is registered.
+    pub fn contains(&self, name: &str) -> bool {
+        self.funcs.contains_key(name)
+    }
+}
