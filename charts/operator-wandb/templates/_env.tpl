@@ -2,7 +2,8 @@
 Env bundles. Each emits a YAML list; values are JSON-encoded strings so that any
 character survives. "wandb.env" turns bundles into the final env list: a name set in
 global.extraEnv or <component>.extraEnv replaces the bundle entry in place (so that
-later $(VAR) references still see it), the remaining extra names follow, sorted.
+later $(VAR) references still see it), the remaining extra names follow, sorted. Within
+the bundles a later entry of the same name replaces an earlier one, in place.
 */}}
 
 {{- define "wandb.env" -}}
@@ -11,13 +12,16 @@ later $(VAR) references still see it), the remaining extra names follow, sorted.
 {{- range $k, $v := ((index .root.Values .comp).extraEnv | default dict) }}{{ $_ := set $extra $k $v }}{{ end -}}
 {{- $out := list -}}
 {{- $seen := dict -}}
-{{- range $e := (fromYamlArray .bundle) -}}
+{{- $last := dict -}}
+{{- $bundle := fromYamlArray .bundle -}}
+{{- range $e := $bundle }}{{ $_ := set $last $e.name $e }}{{ end -}}
+{{- range $e := $bundle -}}
 {{- if not (hasKey $seen $e.name) -}}
 {{- $_ := set $seen $e.name true -}}
 {{- if hasKey $extra $e.name -}}
 {{- $out = append $out (include "wandb.env.extraItem" (dict "name" $e.name "value" (index $extra $e.name)) | fromYaml) -}}
 {{- else -}}
-{{- $out = append $out $e -}}
+{{- $out = append $out (index $last $e.name) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
