@@ -45,6 +45,8 @@ Both are mounted under /usr/local/share/ca-certificates/ and listed in SSL_CERT_
 {{- $dirs := list "/etc/ssl/certs" -}}
 {{- if (include "wandb.ca.files" . | fromYaml) }}{{ $dirs = append $dirs "/usr/local/share/ca-certificates/inline" }}{{ end -}}
 {{- if .Values.global.caCertsConfigMap }}{{ $dirs = append $dirs "/usr/local/share/ca-certificates/configmap" }}{{ end -}}
+{{- $l := .Values.global.ldap | default dict -}}
+{{- if and $l.enabled $l.tls (($l.tlsCert | default dict).configMap | default dict).name }}{{ $dirs = append $dirs "/usr/local/share/ca-certificates/ldap" }}{{ end -}}
 {{- join ":" $dirs -}}
 {{- end -}}
 
