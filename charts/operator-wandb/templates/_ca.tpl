@@ -29,6 +29,14 @@ Both are mounted under /usr/local/share/ca-certificates/ and listed in SSL_CERT_
 {{/* Check the keys of global.caCertsConfigMap when the cluster can be read (lookup). */}}
 {{- define "wandb.ca.checkConfigMap" -}}
 {{- $name := .Values.global.caCertsConfigMap -}}
+{{- range (.Values.global.caCertsConfigMapKeys | default list) -}}
+{{- if not (hasSuffix ".crt" .) -}}
+{{- fail (printf "global.caCertsConfigMapKeys: key %q must end in .crt (update-ca-certificates only reads *.crt files)" .) -}}
+{{- end -}}
+{{- end -}}
+{{- if and (.Values.global.caCertsConfigMapKeys | default list) (not $name) -}}
+{{- fail "global.caCertsConfigMap is required when global.caCertsConfigMapKeys is set" -}}
+{{- end -}}
 {{- if $name -}}
 {{- $cm := lookup "v1" "ConfigMap" .Release.Namespace $name -}}
 {{- if $cm -}}
@@ -62,6 +70,13 @@ Both are mounted under /usr/local/share/ca-certificates/ and listed in SSL_CERT_
 - name: wandb-ca-certs-user
   configMap:
     name: {{ . }}
+    {{- with ($r.Values.global.caCertsConfigMapKeys | default list) }}
+    items:
+      {{- range . }}
+      - key: {{ . }}
+        path: {{ . }}
+      {{- end }}
+    {{- end }}
 {{- end }}
 {{- if $r.Values.global.redis.caCert }}
 - name: redis-ca

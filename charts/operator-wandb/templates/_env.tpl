@@ -383,13 +383,13 @@ connection string), "minio" (in-cluster MinIO).
 {{- end -}}
 
 {{- define "wandb.clickhouse.inCluster" -}}
-{{- if and .Values.global.clickhouse.install (not .Values.global.clickhouse.host) (include "wandb.enabled" (list . "weave-trace")) }}true{{ end -}}
+{{- if and .Values.global.clickhouse.install .Values.clickhouse.install (not .Values.global.clickhouse.host) (include "wandb.enabled" (list . "weave-trace")) }}true{{ end -}}
 {{- end -}}
 {{- define "wandb.clickhouse.host" -}}
 {{- $c := .Values.global.clickhouse -}}
 {{- if $c.host -}}{{ $c.host }}
-{{- else if $c.install -}}{{ .Release.Name }}-clickhouse
-{{- else -}}{{- fail "global.clickhouse.host is required when global.clickhouse.install is false and weave-trace is on" -}}
+{{- else if and $c.install .Values.clickhouse.install -}}{{ .Release.Name }}-clickhouse
+{{- else -}}{{- fail "global.clickhouse.host is required when global.clickhouse.install (or clickhouse.install) is false and weave-trace is on" -}}
 {{- end -}}
 {{- end -}}
 {{- define "wandb.clickhouse.port" -}}
@@ -404,4 +404,36 @@ connection string), "minio" (in-cluster MinIO).
 {{- end -}}
 {{- define "wandb.clickhouse.passwordKey" -}}
 {{- if .Values.global.clickhouse.passwordSecret.name -}}{{ .Values.global.clickhouse.passwordSecret.passwordKey | default "CLICKHOUSE_PASSWORD" }}{{- else -}}CLICKHOUSE_PASSWORD{{- end -}}
+{{- end -}}
+
+{{/* Downward API and on-prem switches shared by the Go backend components. */}}
+{{- define "wandb.env.gorillaBase" -}}
+- name: G_HOST_IP
+  valueFrom:
+    fieldRef:
+      fieldPath: status.hostIP
+- name: POD_NAME
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.name
+- name: GORILLA_CUSTOMER_SECRET_STORE_K8S_CONFIG_NAMESPACE
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.namespace
+- name: GOMEMLIMIT
+  valueFrom:
+    resourceFieldRef:
+      resource: limits.memory
+- name: GOMAXPROCS
+  valueFrom:
+    resourceFieldRef:
+      resource: limits.cpu
+- name: GORILLA_ONPREM
+  value: "true"
+- name: ONPREM
+  value: "true"
+- name: GORILLA_TSHIRT_SIZE
+  value: {{ .Values.global.size | default "small" | toString | toJson }}
+- name: GORILLA_SWEEP_PROVIDER
+  value: {{ printf "http://%s-app:8082" .Release.Name | toJson }}
 {{- end -}}

@@ -9,6 +9,7 @@ Deployment (+ Service, + HPA) of one W&B component. Arguments (dict):
   volumes, mounts         extra volumes / mounts (YAML list text, optional)
   initContainers          list of {name, command?, args?}: same image, env and mounts
   strategy                "Recreate" to avoid two pods at once (optional)
+  healthPath              ALB health-check path of the Service (global.cloudProvider=aws)
 */}}
 {{- define "wandb.workload" -}}
 {{- $root := .root -}}
@@ -143,6 +144,9 @@ metadata:
   {{- if eq ($root.Values.global.cloudProvider | toString) "gcp" }}
   annotations:
     cloud.google.com/neg: '{"ingress": true}'
+  {{- else if and (eq ($root.Values.global.cloudProvider | toString) "aws") $.healthPath }}
+  annotations:
+    alb.ingress.kubernetes.io/healthcheck-path: {{ $.healthPath }}
   {{- end }}
 spec:
   type: ClusterIP
