@@ -1,0 +1,362 @@
+//! From rendered files to `helm template` output (`releaseutil.SortManifests`
+//! and `helm template`'s printing, Helm 4.2).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde_json::Value as Json;
+
+use crate::{Error, yaml};
+
+/// Helm's `InstallOrder`.
+const INSTALL_ORDER: &[&str] = &[
+    "PriorityClass",
+    "Namespace",
+    "NetworkPolicy",
+    "ResourceQuota",
+    "LimitRange",
+    "PodSecurityPolicy",
+    "PodDisruptionBudget",
+    "ServiceAccount",
+    "Secret",
+    "SecretList",
+    "ConfigMap",
+    "StorageClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "CustomResourceDefinition",
+    "ClusterRole",
+    "ClusterRoleList",
+    "ClusterRoleBinding",
+    "ClusterRoleBindingList",
+    "Role",
+    "RoleList",
+    "RoleBinding",
+    "RoleBindingList",
+    "Service",
+    "DaemonSet",
+    "Pod",
+    "ReplicationController",
+    "ReplicaSet",
+    "Deployment",
+    "HorizontalPodAutoscaler",
+    "StatefulSet",
+    "Job",
+    "CronJob",
+    "IngressClass",
+    "Ingress",
+    "APIService",
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
+];
+
+const HOOK_EVENTS: &[&str] = &[
+    "pre-install",
+    "post-install",
+    "pre-delete",
+    "post-delete",
+    "pre-upgrade",
+    "post-upgrade",
+    "pre-rollback",
+    "post-rollback",
+    "test",
+    "test-success",
+];
+
+/// Position of `kind` in Helm's install order; unknown kinds get
+/// `INSTALL_ORDER.len()` (they go last, alphabetically among themselves).
+pub fn install_order_index(kind: &str) -> usize {
+    INSTALL_ORDER.iter().position(|k| *k == kind).unwrap_or(INSTALL_ORDER.len())
+}
+
+/// One rendered YAML document.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Manifest {
+    /// Template path, e.g. `operator-wandb/templates/app/deployment.yaml`.
+    pub source: String,
+    /// The document text as Helm prints it.
+    pub text: String,
+    /// The parsed document (numbers are float64, as Helm parses YAML).
+    pub object: Json,
+    /// `apiVersion` ("" when absent).
+    pub api_version: String,
+    /// `kind` ("" when absent).
+    pub kind: String,
+    /// `metadata.namespace`, if set.
+    pub namespace: Option<String>,
+    /// `metadata.name` ("" when absent).
+    pub name: String,
+}
+
+/// The result of a render.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Rendered {
+    /// Non-hook documents in Helm's install order.
+    pub manifests: Vec<Manifest>,
+    /// Hook documents (sorted by kind, as `helm template` prints them).
+    pub hooks: Vec<Manifest>,
+    /// Files from `crds/` directories (root first, then subcharts), unrendered.
+    pub crds: Vec<Manifest>,
+    /// The root chart's rendered NOTES.txt.
+    pub notes: Option<String>,
+}
+
+impl Rendered {
+    /// Exactly what `helm template` prints.
+    pub fn to_helm_template_string(&self, include_crds: bool) -> String {
+        let mut body = String::new();
+        if include_crds {
+            for c in &self.crds {
+                body.push_str(&format!("---\n# Source: {}\n{}\n", c.source, c.text));
+            }
+        }
+        for m in &self.manifests {
+            body.push_str(&format!("---\n# Source: {}\n{}\n", m.source, m.text));
+        }
+        let mut out = go_trim_space(&body).to_string();
+        out.push('\n');
+        for h in &self.hooks {
+            out.push_str(&format!("---\n# Source: {}\n{}\n", h.source, h.text));
+        }
+        out
+    }
+}
+
+fn is_go_space(c: char) -> bool {
+    c.is_whitespace()
+}
+
+pub(crate) fn go_trim_space(s: &str) -> &str {
+    s.trim_matches(is_go_space)
+}
+
+static SEP: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"(?:^|[\t\n\x0C\r ]*\n)---[\t\n\x0C\r ]*").ok());
+
+/// `releaseutil.SplitManifests` (Helm 4.2: documents are only left-trimmed).
+pub fn split_manifests(big: &str) -> Vec<&str> {
+    let s = big.trim_start_matches(is_go_space);
+    let mut docs = Vec::new();
+    let Some(sep) = SEP.as_ref() else {
+        return vec![s];
+    };
+    // Go's Regexp.Split(s, -1).
+    let mut beg = 0;
+    let mut end = 0;
+    let mut pieces = Vec::new();
+    if s.is_empty() {
+        pieces.push("");
+    } else {
+        for m in sep.find_iter(s) {
+            end = m.start();
+            if m.end() != 0 {
+                pieces.push(&s[beg..end]);
+            }
+            beg = m.end();
+        }
+        if end != s.len() {
+            pieces.push(&s[beg..]);
+        }
+    }
+    for d in pieces {
+        if go_trim_space(d).is_empty() {
+            continue;
+        }
+        docs.push(d.trim_start_matches(is_go_space));
+    }
+    docs
+}
+
+struct Head {
+    api_version: String,
+    kind: String,
+    name: String,
+    namespace: Option<String>,
+    hook: Option<String>,
+}
+
+fn head_error(path: &str, what: &str) -> Error {
+    Error::Manifest(format!("YAML parse error on {path}: error unmarshaling JSON: while decoding JSON: json: {what}"))
+}
+
+/// Reads the fields `SimpleHead` has, with its type checks.
+fn head(path: &str, obj: &Json) -> Result<Head, Error> {
+    let m = match obj {
+        Json::Null => {
+            return Ok(Head { api_version: String::new(), kind: String::new(), name: String::new(), namespace: None, hook: None });
+        }
+        Json::Object(m) => m,
+        other => {
+            return Err(head_error(
+                path,
+                &format!("cannot unmarshal {} into Go value of type releaseutil.SimpleHead", yaml::json_kind(other)),
+            ));
+        }
+    };
+    let str_field = |v: Option<&Json>, field: &str| -> Result<String, Error> {
+        match v {
+            None | Some(Json::Null) => Ok(String::new()),
+            Some(Json::String(s)) => Ok(s.clone()),
+            Some(other) => Err(head_error(
+                path,
+                &format!(
+                    "cannot unmarshal {} into Go struct field {field} of type string",
+                    yaml::json_kind(other)
+                ),
+            )),
+        }
+    };
+    let api_version = str_field(m.get("apiVersion"), "SimpleHead.apiVersion")?;
+    let kind = str_field(m.get("kind"), "SimpleHead.kind")?;
+    let mut name = String::new();
+    let mut namespace = None;
+    let mut hook = None;
+    match m.get("metadata") {
+        None | Some(Json::Null) => {}
+        Some(Json::Object(md)) => {
+            name = str_field(md.get("name"), "SimpleHead.metadata.name")?;
+            if let Some(Json::String(ns)) = md.get("namespace") {
+                namespace = Some(ns.clone());
+            }
+            match md.get("annotations") {
+                None | Some(Json::Null) => {}
+                Some(Json::Object(a)) => {
+                    for (k, v) in a {
+                        let s = str_field(Some(v), "SimpleHead.metadata.annotations")?;
+                        if k == "helm.sh/hook" {
+                            hook = Some(s);
+                        }
+                    }
+                }
+                Some(other) => {
+                    return Err(head_error(
+                        path,
+                        &format!(
+                            "cannot unmarshal {} into Go struct field .metadata.annotations of type map[string]string",
+                            yaml::json_kind(other)
+                        ),
+                    ));
+                }
+            }
+        }
+        Some(other) => {
+            return Err(head_error(
+                path,
+                &format!("cannot unmarshal {} into Go struct field SimpleHead.metadata of type struct {{ Name string \"json:\\\"name\\\"\"; Annotations map[string]string \"json:\\\"annotations\\\"\" }}", yaml::json_kind(other)),
+            ));
+        }
+    }
+    Ok(Head { api_version, kind, name, namespace, hook })
+}
+
+fn kind_sort(list: &mut [Manifest]) {
+    // Stable: same priority keeps file order.
+    list.sort_by(|a, b| {
+        let (ia, ib) = (install_order_index(&a.kind), install_order_index(&b.kind));
+        let n = INSTALL_ORDER.len();
+        if ia == n && ib == n {
+            a.kind.cmp(&b.kind)
+        } else {
+            ia.cmp(&ib)
+        }
+    });
+}
+
+/// `SortManifests`: `files` is path -> rendered text (NOTES already removed).
+pub fn sort_manifests(files: &[(String, String)]) -> Result<(Vec<Manifest>, Vec<Manifest>), Error> {
+    let mut sorted: Vec<&(String, String)> = files.iter().collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut generic = Vec::new();
+    let mut hooks = Vec::new();
+    for (path, content) in sorted {
+        let base = path.rsplit('/').next().unwrap_or(path);
+        if base.starts_with('_') || go_trim_space(content).is_empty() {
+            continue;
+        }
+        for doc in split_manifests(content) {
+            let obj = yaml::parse(doc).map_err(|e| Error::Manifest(format!("YAML parse error on {path}: {e}")))?;
+            let h = head(path, &obj)?;
+            let m = Manifest {
+                source: path.clone(),
+                text: doc.to_string(),
+                object: obj,
+                api_version: h.api_version,
+                kind: h.kind,
+                namespace: h.namespace,
+                name: h.name,
+            };
+            match h.hook {
+                None => generic.push(m),
+                Some(events) => {
+                    let known = events
+                        .split(',')
+                        .all(|e| HOOK_EVENTS.contains(&e.trim().to_lowercase().as_str()));
+                    if known {
+                        hooks.push(m);
+                    }
+                    // Unknown hook events: Helm logs and drops the document.
+                }
+            }
+        }
+    }
+    kind_sort(&mut generic);
+    kind_sort(&mut hooks);
+    Ok((generic, hooks))
+}
+
+/// A `crds/` file as a [`Manifest`] (text unrendered, object from its first document).
+pub fn crd_manifest(source: String, data: &[u8]) -> Manifest {
+    let text = String::from_utf8_lossy(data).into_owned();
+    let object = yaml::parse(&text).unwrap_or(Json::Null);
+    let get = |k: &str| object.get(k).and_then(Json::as_str).unwrap_or_default().to_string();
+    let md = object.get("metadata");
+    Manifest {
+        source,
+        api_version: get("apiVersion"),
+        kind: get("kind"),
+        namespace: md.and_then(|m| m.get("namespace")).and_then(Json::as_str).map(str::to_string),
+        name: md.and_then(|m| m.get("name")).and_then(Json::as_str).unwrap_or_default().to_string(),
+        text,
+        object,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splitting_like_helm_4_2() {
+        assert_eq!(split_manifests("a: 1\n---\nb: 2\n"), vec!["a: 1", "b: 2\n"]);
+        assert_eq!(split_manifests("---kind: X\n"), vec!["kind: X\n"]);
+        assert_eq!(split_manifests("x: |\n    ---\n  y\n"), vec!["x: |\n    ---\n  y\n"]);
+        assert_eq!(split_manifests("\n\n---\n\n"), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn sorting_and_hooks() {
+        let files = vec![
+            ("c/templates/b.yaml".to_string(), "kind: Deployment\n---\nkind: Zebra\n---\nkind: Aardvark\n".to_string()),
+            ("c/templates/a.yaml".to_string(), "kind: Service\n".to_string()),
+            ("c/templates/_h.tpl".to_string(), "kind: Namespace\n".to_string()),
+            (
+                "c/templates/h.yaml".to_string(),
+                "kind: Job\nmetadata:\n  annotations:\n    helm.sh/hook: post-install\n---\nkind: Job\nmetadata:\n  annotations:\n    helm.sh/hook: post-nothing\n".to_string(),
+            ),
+        ];
+        let (g, h) = sort_manifests(&files).unwrap();
+        let kinds: Vec<&str> = g.iter().map(|m| m.kind.as_str()).collect();
+        assert_eq!(kinds, vec!["Service", "Deployment", "Aardvark", "Zebra"]);
+        assert_eq!(h.len(), 1);
+        let r = Rendered { manifests: g, hooks: h, ..Default::default() };
+        let out = r.to_helm_template_string(false);
+        assert!(out.starts_with("---\n# Source: c/templates/a.yaml\nkind: Service\n\n---\n"));
+        assert!(out.ends_with("helm.sh/hook: post-install\n"));
+    }
+
+    #[test]
+    fn bad_head_types_fail() {
+        let files = vec![("c/templates/a.yaml".to_string(), "kind: 5\n".to_string())];
+        assert!(sort_manifests(&files).is_err());
+    }
+}
