@@ -250,7 +250,9 @@ connection string), "minio" (in-cluster MinIO).
 {{- if $ref }}
 {{- $parts := splitList "/" $ref }}
 {{- if eq $provider "az" }}
-{{ include "wandb.env.secretRef" (dict "env" "AZURE_STORAGE_KEY" "name" (index $parts 0) "key" (index $parts 2)) }}
+{{- /* The storage-account key: secretKey as the specification shows, else accessKey. */}}
+{{- $azKey := ternary (index $parts 1) (index $parts 2) (and (eq (include "wandb.bucket.mode" .) "external") (not $b.secretKey) (not ($b.secret | default dict).secretName) (ne ($b.accessKey | default "") "")) }}
+{{ include "wandb.env.secretRef" (dict "env" "AZURE_STORAGE_KEY" "name" (index $parts 0) "key" $azKey) }}
 {{- else }}
 {{ include "wandb.env.secretRef" (dict "env" "BUCKET_ACCESS_KEY" "name" (index $parts 0) "key" (index $parts 1)) }}
 {{ include "wandb.env.secretRef" (dict "env" "BUCKET_SECRET_KEY" "name" (index $parts 0) "key" (index $parts 2)) }}
