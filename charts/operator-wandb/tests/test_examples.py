@@ -490,3 +490,47 @@ def test_split_services(example):
     assert deployment_env(m, "weave")["WANDB_BASE_URL"] == f"http://{R}-api:8081/"
     # size: medium preset
     assert m.get("Deployment", f"{R}-parquet")["spec"]["replicas"] == 2
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_wiring(name, example):
+    """Services select exactly one workload and target named ports it has; probes use
+    existing ports; every volumeMount has its volume; RoleBindings name rendered Roles."""
+    m = example(name)
+    pods = {}
+    for w in m.workloads():
+        if w["kind"] == "Job":
+            continue
+        t = w["spec"]["template"]
+        assert all(t["metadata"]["labels"].get(k) == v for k, v in w["spec"]["selector"]["matchLabels"].items())
+        pods[w["metadata"]["name"]] = t
+        spec = t["spec"]
+        vol_names = {v["name"] for v in spec.get("volumes", [])}
+        vol_names |= {c["metadata"]["name"] for c in w["spec"].get("volumeClaimTemplates", [])}
+        for c in spec.get("initContainers", []) + spec["containers"]:
+            ports = {p["name"] for p in c.get("ports", [])}
+            for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
+                p = c.get(probe)
+                if p:
+                    port = (p.get("httpGet") or p.get("tcpSocket") or {}).get("port")
+                    assert port is None or port in ports, (w["metadata"]["name"], probe, port)
+            for vm in c.get("volumeMounts", []):
+                assert vm["name"] in vol_names, (w["metadata"]["name"], vm["name"])
+    for svc in m.all("Service"):
+        sel = svc["spec"]["selector"]
+        matches = [n for n, t in pods.items() if all(t["metadata"]["labels"].get(k) == v for k, v in sel.items())]
+        assert len(matches) == 1, (svc["metadata"]["name"], matches)
+        cports = {p["name"] for c in pods[matches[0]]["spec"]["containers"] for p in c.get("ports", [])}
+        for p in svc["spec"]["ports"]:
+            assert p["targetPort"] in cports, (svc["metadata"]["name"], p)
+    roles = set(m.names("Role"))
+    for rb in m.all("RoleBinding"):
+        assert rb["roleRef"]["name"] in roles
+    sas = set(m.names("ServiceAccount"))
+    for n, t in pods.items():
+        sa = t["spec"].get("serviceAccountName")
+        vals = example_values(name)
+        comp = n[len(R) + 1:]
+        created = ((vals.get(comp) or {}).get("serviceAccount") or {}).get("create", True)
+        if sa and created:
+            assert sa in sas, (n, sa)
