@@ -61,6 +61,7 @@ SIZING_ENTRY = closed({
 def component(extra=None):
     props = {
         "install": B,
+        "enabled": {"type": ["boolean", "null"], "description": "alias of install; wins when set"},
         "image": IMAGE,
         "replicaCount": {"type": ["integer", "null"], "minimum": 0},
         "size": S,

@@ -79,23 +79,21 @@ IP address or empty (an Ingress rule without host then matches every host).
 {{- $h -}}
 {{- end -}}
 
-{{/* Whether a component is rendered: (list $ "app") -> "true" or "". */}}
+{{/*
+Whether a component is rendered: (list $ "app") -> "true" or "". <component>.enabled,
+when set, takes the place of <component>.install (both spellings occur in the
+specification); global.<component>.enabled switches on weave-trace, api, glue, executor.
+*/}}
 {{- define "wandb.enabled" -}}
 {{- $root := index . 0 -}}
 {{- $comp := index . 1 -}}
 {{- $v := index $root.Values $comp -}}
 {{- $g := $root.Values.global -}}
-{{- if eq $comp "weave-trace" -}}
-{{- if or $v.install (index $g "weave-trace").enabled }}true{{ end -}}
-{{- else if eq $comp "api" -}}
-{{- if or $v.install $g.api.enabled }}true{{ end -}}
-{{- else if eq $comp "glue" -}}
-{{- if or $v.install $g.glue.enabled }}true{{ end -}}
-{{- else if eq $comp "executor" -}}
-{{- if or $v.install $g.executor.enabled }}true{{ end -}}
-{{- else -}}
-{{- if $v.install }}true{{ end -}}
-{{- end -}}
+{{- $on := $v.install -}}
+{{- if and (hasKey $v "enabled") (not (kindIs "invalid" $v.enabled)) }}{{ $on = $v.enabled }}{{ end -}}
+{{- $gflag := false -}}
+{{- if has $comp (list "weave-trace" "api" "glue" "executor") }}{{ $gflag = (index $g $comp).enabled }}{{ end -}}
+{{- if or $on $gflag }}true{{ end -}}
 {{- end -}}
 
 {{/* The component that serves the API for other services: app, or api in the split layout. */}}

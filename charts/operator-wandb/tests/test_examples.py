@@ -119,7 +119,8 @@ def test_backend_env(name, example):
              if m.has("Deployment", f"{R}-{c}")]
     assert comps
     secret = (my.get("passwordSecret") or {}).get("name") or f"{R}-mysql"
-    key = (my.get("passwordSecret") or {}).get("passwordKey") if (my.get("passwordSecret") or {}).get("name") else "MYSQL_PASSWORD"
+    ps = my.get("passwordSecret") or {}
+    key = (ps.get("passwordKey") or "MYSQL_PASSWORD") if ps.get("name") else "MYSQL_PASSWORD"
     want_mysql = MYSQL_URL.format(user=my.get("user", "wandb"), pw=f"<secret:{secret}/{key}>",
                                   host=my.get("host") or f"{R}-mysql", port=my.get("port", 3306),
                                   db=my.get("database", "wandb_local"))
@@ -534,3 +535,23 @@ def test_wiring(name, example):
         created = ((vals.get(comp) or {}).get("serviceAccount") or {}).get("create", True)
         if sa and created:
             assert sa in sas, (n, sa)
+
+
+def test_api_component(example):
+    m = example("api-component")
+    d = m.get("Deployment", f"{R}-api")
+    assert d["spec"]["replicas"] == 2
+    assert d["spec"]["template"]["spec"]["containers"][0]["resources"] == {
+        "requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"cpu": "1000m", "memory": "1Gi"}}
+    assert m.has("Deployment", f"{R}-app")  # api next to the monolith
+    paths = {p["path"]: p["backend"]["service"]["name"] for p in m.get("Ingress", R)["spec"]["rules"][0]["http"]["paths"]}
+    assert paths["/"] == f"{R}-app" and paths["/graphql"] == f"{R}-api"
+
+
+def test_production_external(example):
+    m = example("production-external")
+    env = deployment_env(m, "app")
+    assert env["MYSQL"] == "mysql://wandb:<secret:mysql-secret/MYSQL_PASSWORD>@mysql.example.com:3306/wandb_local?tls=preferred"
+    assert env["REDIS"] == "redis://redis.example.com:6379?ttlInSeconds=604800"
+    assert not m.has("StatefulSet", f"{R}-mysql") and not m.has("StatefulSet", f"{R}-redis")
+    assert m.has("StatefulSet", f"{R}-minio")
