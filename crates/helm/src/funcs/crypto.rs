@@ -1,0 +1,5 @@
+//! Sprig's crypto functions.
+
+use gotmpl::FuncMap;
+
+pub(crate) fn register(_map: &mut FuncMap) {}
