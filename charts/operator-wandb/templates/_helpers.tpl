@@ -225,3 +225,8 @@ default
 {{- randAlphaNum (int .length) | b64enc -}}
 {{- end -}}
 {{- end -}}
+
+{{/* Hash of the settings every component reads (global values), for pod annotations. */}}
+{{- define "wandb.configHash" -}}
+{{- toJson .Values.global | sha256sum | trunc 16 | quote -}}
+{{- end -}}

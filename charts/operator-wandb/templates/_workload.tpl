@@ -54,12 +54,15 @@ spec:
         {{- with (merge (dict) ($v.podLabels | default dict) ($root.Values.global.podLabels | default dict)) }}
         {{- toYaml . | nindent 8 }}
         {{- end }}
-      {{- with (merge (dict) ($v.podAnnotations | default dict) ($root.Values.global.podAnnotations | default dict)) }}
       annotations:
+        {{- /* Changing any global setting (passwords and keys included) rolls the pods, since env from Secrets is read only at start. */}}
+        wandb.com/config-hash: {{ include "wandb.configHash" $root }}
+        {{- with (merge (dict) ($v.podAnnotations | default dict) ($root.Values.global.podAnnotations | default dict)) }}
         {{- toYaml . | nindent 8 }}
-      {{- end }}
+        {{- end }}
     spec:
       serviceAccountName: {{ include "wandb.serviceAccountName" . }}
+      enableServiceLinks: false
       {{- with (include "wandb.pullSecrets" . | trim) }}
       {{- . | nindent 6 }}
       {{- end }}

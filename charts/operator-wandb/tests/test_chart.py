@@ -110,7 +110,17 @@ def test_scheduling_global_and_component():
     assert app["affinity"] == {"nodeAffinity": {"x": 1}}
     assert m.pod("Deployment", f"{R}-parquet")["nodeSelector"] == {"pool": "big"}
     assert m.pod("StatefulSet", f"{R}-mysql")["nodeSelector"] == {"pool": "wandb"}
-    assert m.get("Deployment", f"{R}-parquet")["spec"]["template"]["metadata"]["annotations"] == {"a": "b", "c": "d"}
+    ann = m.get("Deployment", f"{R}-parquet")["spec"]["template"]["metadata"]["annotations"]
+    assert {k: v for k, v in ann.items() if k != "wandb.com/config-hash"} == {"a": "b", "c": "d"}
+
+
+def test_config_change_rolls_pods():
+    def h(values):
+        return rendered(values).get("Deployment", f"{R}-app")["spec"]["template"]["metadata"]["annotations"][
+            "wandb.com/config-hash"]
+    same = {"global": {"mysql": {"password": "a"}}}
+    assert h(same) == h(same)
+    assert h(same) != h({"global": {"mysql": {"password": "b"}}})
 
 
 def test_image_registry_prefixes_every_image():
