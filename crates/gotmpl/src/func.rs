@@ -11,17 +11,75 @@ use crate::Value;
 
 /// An error returned by a function; the executor wraps it as Go does:
 /// `error calling NAME: MESSAGE`, with the template location in front.
+/// Errors that Go's executor itself raises before calling (argument count
+/// and argument type checks) are built with [`FuncError::arity`] and
+/// [`FuncError::arg_type`] so that they read exactly like Go's.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{message}")]
 pub struct FuncError {
     /// The message, e.g. `wrong type for value; expected string; got float64`.
     pub message: String,
+    /// How the executor reports the error.
+    pub kind: FuncErrorKind,
+}
+
+/// How the executor reports a [`FuncError`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum FuncErrorKind {
+    /// The function failed: `... at <CMD>: error calling NAME: MESSAGE`.
+    #[default]
+    Call,
+    /// Go's arity check: `... at <NAME>: MESSAGE` (no "error calling").
+    Plain,
+    /// Argument `index` (0-based, the piped value counts as the last one)
+    /// does not fit a Go parameter of type `expected` (`string`, `int`,
+    /// `bool`, `float64`, `int64`, `[]interface {}`...). The executor writes
+    /// Go's message, which depends on the argument's syntax:
+    /// `expected string; found 1` for a literal, `invalid value; expected
+    /// string` for nil, `wrong type for value; expected string; got float64`
+    /// otherwise, reported at the argument.
+    ArgType {
+        /// Index of the argument.
+        index: usize,
+        /// Go type name of the parameter.
+        expected: String,
+    },
 }
 
 impl FuncError {
-    /// An error with a message.
+    /// An error with a message (reported as `error calling NAME: MESSAGE`).
     pub fn new(message: impl Into<String>) -> Self {
-        Self { message: message.into() }
+        Self {
+            message: message.into(),
+            kind: FuncErrorKind::Call,
+        }
+    }
+
+    /// Go's `wrong number of args for NAME: want N got M`, reported without
+    /// the "error calling" wrapper.
+    pub fn arity(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            kind: FuncErrorKind::Plain,
+        }
+    }
+
+    /// Argument `index` does not fit a Go parameter of type `expected`; the
+    /// executor formats the message as Go does. `message` is a fallback for
+    /// callers outside the executor (it should be Go's non-literal message).
+    pub fn arg_type(index: usize, expected: impl Into<String>, got: &Value) -> Self {
+        let expected = expected.into();
+        let message = match got {
+            Value::Nil => format!("invalid value; expected {expected}"),
+            other => format!(
+                "wrong type for value; expected {expected}; got {}",
+                other.type_name()
+            ),
+        };
+        Self {
+            message,
+            kind: FuncErrorKind::ArgType { index, expected },
+        }
     }
 }
 

@@ -59,12 +59,18 @@ pub struct List {
 impl List {
     /// A `[]interface {}`.
     pub fn new(items: Vec<Value>) -> Self {
-        Self { items: Arc::new(items), go_type: ListType::Interface }
+        Self {
+            items: Arc::new(items),
+            go_type: ListType::Interface,
+        }
     }
 
     /// A slice with an explicit Go element type.
     pub fn typed(items: Vec<Value>, go_type: ListType) -> Self {
-        Self { items: Arc::new(items), go_type }
+        Self {
+            items: Arc::new(items),
+            go_type,
+        }
     }
 
     /// The elements.
@@ -116,12 +122,18 @@ impl Map {
 
     /// A map from entries.
     pub fn from_entries(entries: BTreeMap<String, Value>) -> Self {
-        Self { entries: Arc::new(RwLock::new(entries)), go_type: MapType::Interface }
+        Self {
+            entries: Arc::new(RwLock::new(entries)),
+            go_type: MapType::Interface,
+        }
     }
 
     /// A map with an explicit Go value type.
     pub fn typed(entries: BTreeMap<String, Value>, go_type: MapType) -> Self {
-        Self { entries: Arc::new(RwLock::new(entries)), go_type }
+        Self {
+            entries: Arc::new(RwLock::new(entries)),
+            go_type,
+        }
     }
 
     /// The Go value type.
@@ -162,7 +174,11 @@ impl Map {
     /// A snapshot of the entries in key order. Values are handles: nested maps
     /// are still shared.
     pub fn entries(&self) -> Vec<(String, Value)> {
-        self.entries.read().iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+        self.entries
+            .read()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
     }
 
     /// The keys in sorted order.
@@ -230,7 +246,9 @@ impl Value {
 
     /// A `map[string]interface {}` from pairs.
     pub fn map<K: Into<String>>(pairs: impl IntoIterator<Item = (K, Value)>) -> Self {
-        Value::Map(Map::from_entries(pairs.into_iter().map(|(k, v)| (k.into(), v)).collect()))
+        Value::Map(Map::from_entries(
+            pairs.into_iter().map(|(k, v)| (k.into(), v)).collect(),
+        ))
     }
 
     /// Go template truthiness: false, 0, 0.0, "", nil and empty
