@@ -25,7 +25,8 @@ def closed(props, **extra):
 
 IMAGE = closed({
     "repository": {"type": "string", "minLength": 1},
-    "tag": {"type": ["string", "number"]},
+    # A string only: YAML reads an unquoted 1.10 as the number 1.1.
+    "tag": {"type": "string"},
     "pullPolicy": {"enum": ["Always", "IfNotPresent", "Never"]},
 })
 PULL_SECRETS = {"type": "array", "items": {"anyOf": [S, closed({"name": S}, required=["name"])]}}

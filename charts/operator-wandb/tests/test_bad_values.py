@@ -58,6 +58,8 @@ CASES = [
      {"global": {"weave-trace": {"enabled": True}, "clickhouse": {"install": False}}},
      ["global.clickhouse.host is required"]),
     ("unknown-size", {"weave": {"size": "huge"}}, ["weave.size", "huge"]),
+    ("image-tag-number", {"app": {"image": {"tag": 1.1}}}, ["/app/image/tag"]),
+    ("nothing-serves-root", {"app": {"install": False}}, ["app.install", "frontend.install"]),
     ("empty-image-tag", {"app": {"image": {"tag": ""}}}, ["app.image.tag is required"]),
 ]
 
