@@ -1,0 +1,667 @@
+//! Server-side apply: field sets in the `FieldsV1` format, ownership per
+//! manager, conflicts, and removal of fields a manager stops applying.
+//!
+//! A field set is a set of paths; each path element is a `FieldsV1` key:
+//! `f:<field>`, `k:<json of the merge keys>` for an associative list item, or
+//! `v:<json value>` for a set item. A path that ends in a `k:` element stands
+//! for the item itself (the `"."` entry in `FieldsV1`).
+
+use std::collections::BTreeSet;
+
+use serde_json::{Map, Value, json};
+
+use crate::{
+    patch::{ListKind, list_kind},
+    util::now_rfc3339,
+};
+
+/// A path of `FieldsV1` keys.
+pub type Path = Vec<String>;
+/// A set of owned paths.
+pub type FieldSet = BTreeSet<Path>;
+
+// Metadata fields the server owns; they never appear in managedFields.
+const SERVER_META: &[&str] = &[
+    "name",
+    "namespace",
+    "uid",
+    "resourceVersion",
+    "generation",
+    "creationTimestamp",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+    "managedFields",
+    "selfLink",
+    "generateName",
+];
+
+/// What the SSA code needs to know about the target resource.
+#[derive(Debug, Clone, Copy)]
+pub struct Schema {
+    /// Built-in kinds have associative lists; custom resources only in metadata.
+    pub builtin: bool,
+    /// Status is a subresource: main-resource writes do not own status, and
+    /// `/status` writes own only status.
+    pub status_subresource: bool,
+}
+
+/// The fields set in `obj`, for the given subresource ("" or "status").
+pub fn fields_of(obj: &Value, schema: Schema, subresource: &str) -> FieldSet {
+    let mut out = FieldSet::new();
+    let Value::Object(m) = obj else { return out };
+    for (k, v) in m {
+        if k == "apiVersion" || k == "kind" {
+            continue;
+        }
+        if schema.status_subresource {
+            let is_status = k == "status";
+            if is_status != (subresource == "status") {
+                continue;
+            }
+        }
+        let mut path = vec![format!("f:{k}")];
+        if k == "metadata" {
+            if let Value::Object(mm) = v {
+                for (mk, mv) in mm {
+                    if SERVER_META.contains(&mk.as_str()) {
+                        continue;
+                    }
+                    path.push(format!("f:{mk}"));
+                    walk(mv, mk, schema.builtin, true, &mut path, &mut out);
+                    path.pop();
+                }
+            }
+            continue;
+        }
+        walk(v, k, schema.builtin, false, &mut path, &mut out);
+        path.pop();
+    }
+    out
+}
+
+/// The `k:` element for an item of an associative list.
+pub fn item_key(item: &Value, keys: &[&str]) -> String {
+    let mut m = Map::new();
+    for k in keys {
+        if let Some(v) = item.get(*k) {
+            m.insert((*k).to_string(), v.clone());
+        }
+    }
+    format!("k:{}", Value::Object(m))
+}
+
+fn walk(v: &Value, field: &str, builtin: bool, in_meta: bool, path: &mut Path, out: &mut FieldSet) {
+    match v {
+        Value::Object(m) if !m.is_empty() => {
+            for (k, cv) in m {
+                path.push(format!("f:{k}"));
+                walk(cv, k, builtin, false, path, out);
+                path.pop();
+            }
+        }
+        Value::Array(items) => match list_kind(field, items, builtin, in_meta) {
+            ListKind::Map(keys) => {
+                for item in items {
+                    path.push(item_key(item, keys));
+                    out.insert(path.clone());
+                    if let Value::Object(im) = item {
+                        for (k, cv) in im {
+                            path.push(format!("f:{k}"));
+                            walk(cv, k, builtin, false, path, out);
+                            path.pop();
+                        }
+                    }
+                    path.pop();
+                }
+                if items.is_empty() {
+                    out.insert(path.clone());
+                }
+            }
+            ListKind::Set => {
+                for item in items {
+                    path.push(format!("v:{item}"));
+                    out.insert(path.clone());
+                    path.pop();
+                }
+                if items.is_empty() {
+                    out.insert(path.clone());
+                }
+            }
+            ListKind::Atomic => {
+                out.insert(path.clone());
+            }
+        },
+        _ => {
+            out.insert(path.clone());
+        }
+    }
+}
+
+/// Converts a field set to the `FieldsV1` JSON tree.
+pub fn to_fields_v1(set: &FieldSet) -> Value {
+    let mut root = Map::new();
+    for path in set {
+        let mut cur = &mut root;
+        for (i, el) in path.iter().enumerate() {
+            let node = cur
+                .entry(el.clone())
+                .or_insert_with(|| Value::Object(Map::new()));
+            let Value::Object(nm) = node else { break };
+            cur = nm;
+            if i == path.len() - 1 && el.starts_with("k:") {
+                cur.insert(".".into(), json!({}));
+            }
+        }
+    }
+    // An item node with only "." is just the item itself: `{}` in kube output
+    // would also be accepted, but "." mirrors what kube-apiserver writes.
+    Value::Object(root)
+}
+
+/// Parses a `FieldsV1` JSON tree.
+pub fn from_fields_v1(v: &Value) -> FieldSet {
+    let mut out = FieldSet::new();
+    let mut path = Vec::new();
+    parse_node(v, &mut path, &mut out);
+    out
+}
+
+fn parse_node(v: &Value, path: &mut Path, out: &mut FieldSet) {
+    let Value::Object(m) = v else { return };
+    if m.is_empty() {
+        if !path.is_empty() {
+            out.insert(path.clone());
+        }
+        return;
+    }
+    for (k, cv) in m {
+        if k == "." {
+            out.insert(path.clone());
+            continue;
+        }
+        path.push(k.clone());
+        parse_node(cv, path, out);
+        path.pop();
+    }
+}
+
+/// Human form of a path, as conflict messages print it: `.spec.containers[name="a"].image`.
+pub fn display_path(path: &Path) -> String {
+    let mut s = String::new();
+    for el in path {
+        if let Some(f) = el.strip_prefix("f:") {
+            s.push('.');
+            s.push_str(f);
+        } else if let Some(k) = el.strip_prefix("k:") {
+            let inner: Value = serde_json::from_str(k).unwrap_or(Value::Null);
+            let parts: Vec<String> = inner
+                .as_object()
+                .map(|m| m.iter().map(|(k, v)| format!("{k}={v}")).collect())
+                .unwrap_or_default();
+            s.push_str(&format!("[{}]", parts.join(",")));
+        } else if let Some(v) = el.strip_prefix("v:") {
+            s.push_str(&format!("[{v}]"));
+        }
+    }
+    s
+}
+
+fn find_item<'a>(items: &'a [Value], key: &str) -> Option<(usize, &'a Value)> {
+    let want: Value = serde_json::from_str(key).ok()?;
+    let want = want.as_object()?;
+    items
+        .iter()
+        .enumerate()
+        .find(|(_, it)| want.iter().all(|(k, v)| it.get(k) == Some(v)))
+}
+
+/// The value at a path, if present.
+pub fn value_at<'a>(obj: &'a Value, path: &Path) -> Option<&'a Value> {
+    let mut cur = obj;
+    for el in path {
+        cur = if let Some(f) = el.strip_prefix("f:") {
+            cur.get(f)?
+        } else if let Some(k) = el.strip_prefix("k:") {
+            find_item(cur.as_array()?, k)?.1
+        } else if let Some(v) = el.strip_prefix("v:") {
+            let want: Value = serde_json::from_str(v).ok()?;
+            cur.as_array()?.iter().find(|x| **x == want)?
+        } else {
+            return None;
+        };
+    }
+    Some(cur)
+}
+
+/// Removes the value at a path; returns whether something was removed.
+pub fn remove_at(obj: &mut Value, path: &Path) -> bool {
+    let Some((last, parents)) = path.split_last() else {
+        return false;
+    };
+    let mut cur = obj;
+    for el in parents {
+        let next = if let Some(f) = el.strip_prefix("f:") {
+            cur.get_mut(f)
+        } else if let Some(k) = el.strip_prefix("k:") {
+            let idx = cur.as_array().and_then(|a| find_item(a, k)).map(|(i, _)| i);
+            match (idx, cur.as_array_mut()) {
+                (Some(i), Some(a)) => a.get_mut(i),
+                _ => None,
+            }
+        } else {
+            None
+        };
+        match next {
+            Some(n) => cur = n,
+            None => return false,
+        }
+    }
+    if let Some(f) = last.strip_prefix("f:") {
+        cur.as_object_mut().and_then(|m| m.remove(f)).is_some()
+    } else if let Some(k) = last.strip_prefix("k:") {
+        let idx = cur.as_array().and_then(|a| find_item(a, k)).map(|(i, _)| i);
+        match (idx, cur.as_array_mut()) {
+            (Some(i), Some(a)) => {
+                a.remove(i);
+                true
+            }
+            _ => false,
+        }
+    } else if let Some(v) = last.strip_prefix("v:") {
+        let want: Value = serde_json::from_str(v).unwrap_or(Value::Null);
+        match cur.as_array_mut() {
+            Some(a) => {
+                let before = a.len();
+                a.retain(|x| *x != want);
+                a.len() != before
+            }
+            None => false,
+        }
+    } else {
+        false
+    }
+}
+
+/// Merges an applied configuration into the live object: maps recursively,
+/// associative lists by key, sets by value, everything else replaced.
+pub fn merge_applied(live: &mut Value, applied: &Value, builtin: bool) {
+    merge_inner(live, applied, builtin, "", false);
+}
+
+fn merge_inner(live: &mut Value, applied: &Value, builtin: bool, field: &str, in_meta: bool) {
+    match applied {
+        Value::Object(am) => {
+            if !live.is_object() {
+                *live = Value::Object(Map::new());
+            }
+            if let Value::Object(lm) = live {
+                for (k, av) in am {
+                    let slot = lm.entry(k.clone()).or_insert(Value::Null);
+                    merge_inner(slot, av, builtin, k, field == "metadata");
+                }
+            }
+        }
+        Value::Array(items) => {
+            let kind = list_kind(field, items, builtin, in_meta);
+            match (kind, live.as_array_mut()) {
+                (ListKind::Map(keys), Some(la)) => {
+                    for item in items {
+                        let key = item_key(item, keys);
+                        let key = key.trim_start_matches("k:");
+                        match find_item(la, key).map(|(i, _)| i) {
+                            Some(i) => merge_inner(&mut la[i], item, builtin, "", false),
+                            None => la.push(item.clone()),
+                        }
+                    }
+                }
+                (ListKind::Set, Some(la)) => {
+                    for item in items {
+                        if !la.contains(item) {
+                            la.push(item.clone());
+                        }
+                    }
+                }
+                _ => *live = applied.clone(),
+            }
+        }
+        _ => *live = applied.clone(),
+    }
+}
+
+/// One `managedFields` entry, parsed.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Field manager name.
+    pub manager: String,
+    /// `Apply` or `Update`.
+    pub operation: String,
+    /// apiVersion the manager used.
+    pub api_version: String,
+    /// Last change time.
+    pub time: String,
+    /// "" or "status".
+    pub subresource: String,
+    /// Owned fields.
+    pub set: FieldSet,
+}
+
+/// Reads `metadata.managedFields`.
+pub fn entries_of(obj: &Value) -> Vec<Entry> {
+    obj.get("metadata")
+        .and_then(|m| m.get("managedFields"))
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .map(|e| {
+                    let s = |k: &str| e.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+                    Entry {
+                        manager: s("manager"),
+                        operation: s("operation"),
+                        api_version: s("apiVersion"),
+                        time: s("time"),
+                        subresource: s("subresource"),
+                        set: e.get("fieldsV1").map(from_fields_v1).unwrap_or_default(),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Renders entries back into `managedFields` (empty sets dropped).
+pub fn entries_to_value(entries: &[Entry]) -> Value {
+    Value::Array(
+        entries
+            .iter()
+            .filter(|e| !e.set.is_empty())
+            .map(|e| {
+                let mut v = json!({
+                    "manager": e.manager,
+                    "operation": e.operation,
+                    "apiVersion": e.api_version,
+                    "time": e.time,
+                    "fieldsType": "FieldsV1",
+                    "fieldsV1": to_fields_v1(&e.set),
+                });
+                if !e.subresource.is_empty() {
+                    v["subresource"] = json!(e.subresource);
+                }
+                v
+            })
+            .collect(),
+    )
+}
+
+fn is_prefix(a: &Path, b: &Path) -> bool {
+    a.len() <= b.len() && b[..a.len()] == a[..]
+}
+
+/// The identity of an operation for ownership.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    /// Field manager.
+    pub manager: &'a str,
+    /// apiVersion of the request.
+    pub api_version: &'a str,
+    /// "" or "status".
+    pub subresource: &'a str,
+}
+
+/// Server-side apply of `applied` onto `live` (None when creating).
+/// Returns the merged object with updated managedFields, or the conflicts
+/// as (manager, field path) pairs.
+pub fn apply(
+    live: Option<&Value>,
+    applied: &Value,
+    actor: Actor<'_>,
+    force: bool,
+    schema: Schema,
+) -> Result<Value, Vec<(String, String)>> {
+    let base = live.cloned().unwrap_or_else(|| json!({}));
+    let mut entries = entries_of(&base);
+    let new_set = fields_of(applied, schema, actor.subresource);
+    let mine = |e: &Entry| {
+        e.manager == actor.manager && e.operation == "Apply" && e.subresource == actor.subresource
+    };
+    let mut conflicts: Vec<(String, Path)> = Vec::new();
+    for e in entries.iter().filter(|e| !mine(e)) {
+        for p in new_set.intersection(&e.set) {
+            if p.last().is_some_and(|l| l.starts_with("k:")) {
+                continue;
+            }
+            if value_at(&base, p) != value_at(applied, p) {
+                conflicts.push((e.manager.clone(), p.clone()));
+            }
+        }
+    }
+    if !conflicts.is_empty() && !force {
+        return Err(conflicts
+            .into_iter()
+            .map(|(m, p)| (m, display_path(&p)))
+            .collect());
+    }
+    for (m, p) in &conflicts {
+        for e in entries.iter_mut().filter(|e| e.manager == *m) {
+            e.set.remove(p);
+        }
+    }
+    let prev: FieldSet = entries
+        .iter()
+        .filter(|e| mine(e))
+        .flat_map(|e| e.set.iter().cloned())
+        .collect();
+    let mut obj = base.clone();
+    let mut dropped: Vec<&Path> = prev.difference(&new_set).collect();
+    // Deepest first so an item's fields go before the item.
+    dropped.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    for p in dropped {
+        let owned_elsewhere = entries
+            .iter()
+            .filter(|e| !mine(e))
+            .any(|e| e.set.iter().any(|q| is_prefix(p, q)));
+        let still_applied = new_set.iter().any(|q| is_prefix(p, q));
+        if !owned_elsewhere && !still_applied {
+            remove_at(&mut obj, p);
+        }
+    }
+    let mut applied_part = applied.clone();
+    if schema.status_subresource {
+        if let Value::Object(m) = &mut applied_part {
+            if actor.subresource == "status" {
+                m.retain(|k, _| {
+                    k == "status" || k == "apiVersion" || k == "kind" || k == "metadata"
+                });
+            } else {
+                m.remove("status");
+            }
+        }
+    }
+    merge_applied(&mut obj, &applied_part, schema.builtin);
+    let now = now_rfc3339();
+    entries.retain(|e| !mine(e));
+    entries.push(Entry {
+        manager: actor.manager.to_string(),
+        operation: "Apply".into(),
+        api_version: actor.api_version.to_string(),
+        time: now,
+        subresource: actor.subresource.to_string(),
+        set: new_set,
+    });
+    prune_missing(&mut entries, &obj);
+    crate::util::meta_mut(&mut obj).insert("managedFields".into(), entries_to_value(&entries));
+    Ok(obj)
+}
+
+fn prune_missing(entries: &mut [Entry], obj: &Value) {
+    for e in entries.iter_mut() {
+        e.set.retain(|p| value_at(obj, p).is_some());
+    }
+}
+
+/// Ownership bookkeeping for a non-apply write (create, update, patch):
+/// the writer takes every field it changed, without conflicts.
+pub fn track_update(old: Option<&Value>, new: &mut Value, actor: Actor<'_>, schema: Schema) {
+    let mut entries = old.map(entries_of).unwrap_or_default();
+    let new_fields = fields_of(new, schema, actor.subresource);
+    let changed: FieldSet = new_fields
+        .into_iter()
+        .filter(|p| match old {
+            None => true,
+            Some(o) => value_at(o, p) != value_at(new, p),
+        })
+        .collect();
+    for e in entries.iter_mut() {
+        for p in &changed {
+            e.set.remove(p);
+        }
+    }
+    let idx = entries.iter().position(|e| {
+        e.manager == actor.manager && e.operation == "Update" && e.subresource == actor.subresource
+    });
+    if !changed.is_empty() {
+        let now = now_rfc3339();
+        match idx {
+            Some(i) => {
+                entries[i].set.extend(changed);
+                entries[i].time = now;
+                entries[i].api_version = actor.api_version.to_string();
+            }
+            None => entries.push(Entry {
+                manager: actor.manager.to_string(),
+                operation: "Update".into(),
+                api_version: actor.api_version.to_string(),
+                time: now,
+                subresource: actor.subresource.to_string(),
+                set: changed,
+            }),
+        }
+    }
+    prune_missing(&mut entries, new);
+    crate::util::meta_mut(new).insert("managedFields".into(), entries_to_value(&entries));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BUILTIN: Schema = Schema {
+        builtin: true,
+        status_subresource: true,
+    };
+
+    fn actor(m: &str) -> Actor<'_> {
+        Actor {
+            manager: m,
+            api_version: "apps/v1",
+            subresource: "",
+        }
+    }
+
+    #[test]
+    fn fields_v1_round_trip() {
+        let obj = json!({"metadata": {"name": "x", "labels": {"a": "1"}, "finalizers": ["f"]},
+            "spec": {"replicas": 1, "template": {"spec": {"containers": [{"name": "c", "image": "i", "ports": [{"containerPort": 80, "protocol": "TCP"}]}]}}}});
+        let set = fields_of(&obj, BUILTIN, "");
+        let v1 = to_fields_v1(&set);
+        assert_eq!(
+            v1["f:spec"]["f:template"]["f:spec"]["f:containers"]["k:{\"name\":\"c\"}"]["f:ports"]["k:{\"containerPort\":80,\"protocol\":\"TCP\"}"]
+                ["."],
+            json!({})
+        );
+        assert_eq!(v1["f:metadata"]["f:finalizers"]["v:\"f\""], json!({}));
+        assert!(v1["f:metadata"].get("f:name").is_none());
+        assert_eq!(from_fields_v1(&v1), set);
+    }
+
+    #[test]
+    fn conflicts_force_and_removal() {
+        let a1 = json!({"spec": {"replicas": 1, "paused": false}});
+        let o = apply(None, &a1, actor("a"), false, BUILTIN).unwrap();
+        // Same value: shared ownership, no conflict.
+        let o = apply(
+            Some(&o),
+            &json!({"spec": {"replicas": 1}}),
+            actor("b"),
+            false,
+            BUILTIN,
+        )
+        .unwrap();
+        let err = apply(
+            Some(&o),
+            &json!({"spec": {"replicas": 2}}),
+            actor("b"),
+            false,
+            BUILTIN,
+        )
+        .unwrap_err();
+        assert_eq!(err, vec![("a".to_string(), ".spec.replicas".to_string())]);
+        let o = apply(
+            Some(&o),
+            &json!({"spec": {"replicas": 2}}),
+            actor("b"),
+            true,
+            BUILTIN,
+        )
+        .unwrap();
+        assert_eq!(o["spec"]["replicas"], json!(2));
+        // "a" stops applying paused: it is removed; replicas now belongs to b.
+        let o = apply(Some(&o), &json!({"spec": {}}), actor("a"), false, BUILTIN).unwrap();
+        assert_eq!(o["spec"], json!({"replicas": 2}));
+        let managers: Vec<&str> = o["metadata"]["managedFields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["manager"].as_str().unwrap())
+            .collect();
+        assert_eq!(managers, vec!["b"]);
+    }
+
+    #[test]
+    fn associative_lists_merge_and_shrink() {
+        let a = json!({"spec": {"containers": [{"name": "x", "image": "1"}, {"name": "y", "image": "2"}]}});
+        let o = apply(None, &a, actor("a"), false, BUILTIN).unwrap();
+        let o = apply(
+            Some(&o),
+            &json!({"spec": {"containers": [{"name": "z", "image": "3"}]}}),
+            actor("b"),
+            false,
+            BUILTIN,
+        )
+        .unwrap();
+        assert_eq!(o["spec"]["containers"].as_array().unwrap().len(), 3);
+        let o = apply(
+            Some(&o),
+            &json!({"spec": {"containers": [{"name": "x", "image": "1"}]}}),
+            actor("a"),
+            false,
+            BUILTIN,
+        )
+        .unwrap();
+        let names: Vec<&str> = o["spec"]["containers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, vec!["x", "z"]);
+    }
+
+    #[test]
+    fn update_takes_ownership() {
+        let o = apply(
+            None,
+            &json!({"spec": {"replicas": 1}}),
+            actor("a"),
+            false,
+            BUILTIN,
+        )
+        .unwrap();
+        let mut n = o.clone();
+        n["spec"]["replicas"] = json!(3);
+        track_update(Some(&o), &mut n, actor("kubectl"), BUILTIN);
+        let e = entries_of(&n);
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].manager, "kubectl");
+        assert_eq!(e[0].operation, "Update");
+    }
+}
