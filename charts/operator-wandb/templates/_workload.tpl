@@ -79,12 +79,10 @@ spec:
           image: {{ $image }}
           imagePullPolicy: {{ $v.image.pullPolicy | default "IfNotPresent" }}
           {{- with .command }}
-          command:
-            {{- toYaml . | nindent 12 }}
+          command: {{ toJson . }}
           {{- end }}
           {{- with .args }}
-          args:
-            {{- toYaml . | nindent 12 }}
+          args: {{ toJson . }}
           {{- end }}
           env:
             {{- $.env | nindent 12 }}
@@ -101,12 +99,10 @@ spec:
           image: {{ $image }}
           imagePullPolicy: {{ $v.image.pullPolicy | default "IfNotPresent" }}
           {{- with .command }}
-          command:
-            {{- toYaml . | nindent 12 }}
+          command: {{ toJson . }}
           {{- end }}
           {{- with .args }}
-          args:
-            {{- toYaml . | nindent 12 }}
+          args: {{ toJson . }}
           {{- end }}
           env:
             {{- .env | nindent 12 }}
