@@ -206,3 +206,13 @@ def test_service_account_annotations():
     m = rendered({"app": {"serviceAccount": {"annotations": {"eks.amazonaws.com/role-arn": "arn:x"}}}})
     sa = m.get("ServiceAccount", f"{R}-app")
     assert sa["metadata"]["annotations"] == {"eks.amazonaws.com/role-arn": "arn:x"}
+
+
+def test_in_cluster_store_services_follow_the_configured_ports():
+    m = rendered({"global": {"mysql": {"port": 3307}, "redis": {"port": 6380},
+                             "clickhouse": {"port": 8124}, "weave-trace": {"enabled": True}}})
+    env = resolved_env(m.container("Deployment", f"{R}-app"))
+    assert env["MYSQL_PORT"] == str(m.get("Service", f"{R}-mysql")["spec"]["ports"][0]["port"]) == "3307"
+    assert env["REDIS_PORT"] == str(m.get("Service", f"{R}-redis")["spec"]["ports"][0]["port"]) == "6380"
+    wt = resolved_env(m.container("Deployment", f"{R}-weave-trace"))
+    assert wt["WF_CLICKHOUSE_PORT"] == str(m.get("Service", f"{R}-clickhouse")["spec"]["ports"][0]["port"]) == "8124"

@@ -555,3 +555,19 @@ def test_production_external(example):
     assert env["REDIS"] == "redis://redis.example.com:6379?ttlInSeconds=604800"
     assert not m.has("StatefulSet", f"{R}-mysql") and not m.has("StatefulSet", f"{R}-redis")
     assert m.has("StatefulSet", f"{R}-minio")
+
+
+# One custom resource per configuration example of the specification (issue 5's list).
+REQUIRED_EXAMPLES = {
+    "gcp-full", "bucket-s3", "bucket-gcs", "bucket-azure", "bucket-s3-compatible", "bucket-secret",
+    "bucket-extraenv", "mysql-external", "mysql-password-secret", "license-secret", "ingress-no-tls",
+    "ingress-tls", "ingress-nginx-body-size", "serviceaccount-create", "serviceaccount-existing",
+    "serviceaccount-app-console", "serviceaccount-different", "redis-external", "redis-auth-secret",
+    "ldap", "ldap-tls", "oidc", "smtp", "extra-env", "custom-ca-certs", "ca-certs-configmap",
+    "security-context", "airgapped", "weave-external-clickhouse", "minimal", "api-component",
+    "production-external",
+}
+
+
+def test_every_specification_example_is_present():
+    assert REQUIRED_EXAMPLES <= set(EXAMPLES), sorted(REQUIRED_EXAMPLES - set(EXAMPLES))
