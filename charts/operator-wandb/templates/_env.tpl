@@ -355,7 +355,11 @@ connection string), "minio" (in-cluster MinIO).
   value: {{ $l.baseDN | default "" | toString | toJson }}
 - name: LOCAL_LDAP_BIND_DN
   value: {{ $l.bindDN | default "" | toString | toJson }}
-{{- if $l.bindPW }}
+{{- if kindIs "map" $l.bindPW }}
+{{- $n := $l.bindPW.name | default $l.bindPW.secret }}
+{{- if not (and $n $l.bindPW.key) }}{{ fail "global.ldap.bindPW as a Secret reference needs name and key" }}{{ end }}
+{{ include "wandb.env.secretRef" (dict "env" "LOCAL_LDAP_BIND_PW" "name" $n "key" $l.bindPW.key) }}
+{{- else if $l.bindPW }}
 {{ include "wandb.env.secretRef" (dict "env" "LOCAL_LDAP_BIND_PW" "name" (printf "%s-ldap" .Release.Name) "key" "LDAP_BIND_PW") }}
 {{- end }}
 - name: LOCAL_LDAP_ATTRIBUTES

@@ -53,6 +53,8 @@ CASES = [
     ("external-redis-without-host", {"redis": {"install": False}}, ["global.redis.host is required"]),
     ("redis-auth-without-secret", {"global": {"redis": {"auth": {"enabled": True}}}},
      ["global.redis.auth.secret is required"]),
+    ("ldap-bindpw-ref-without-key", {"global": {"ldap": {"enabled": True, "host": "ldap://l",
+                                                         "bindPW": {"name": "s"}}}}, ["global.ldap.bindPW"]),
     ("ldap-without-host", {"global": {"ldap": {"enabled": True}}}, ["global.ldap.host is required"]),
     ("external-clickhouse-without-host",
      {"global": {"weave-trace": {"enabled": True}, "clickhouse": {"install": False}}},

@@ -8,7 +8,8 @@ import sys
 import pytest
 import yaml
 
-from lib import CHANNEL, Manifests, NAMESPACE, RELEASE, channel_values, load_yaml, merge, resolved_env
+from lib import (CHANNEL, Manifests, NAMESPACE, RELEASE, channel_values, example_names, example_values, load_yaml,
+                 merge, resolved_env)
 from render import CHART_DIR, lint, render, renderer_name
 
 R = RELEASE
@@ -26,7 +27,8 @@ def test_schema_file_is_generated():
 
 
 @pytest.mark.skipif(renderer_name() != "helm", reason="helm lint needs the real Helm SDK")
-@pytest.mark.parametrize("values", [{}, BASE], ids=["defaults", "host+license"])
+@pytest.mark.parametrize("values", [{}, BASE] + [example_values(n) for n in example_names()],
+                         ids=["defaults", "host+license"] + example_names())
 def test_lint_clean(values):
     rep = lint(values)
     assert not rep.get("errors"), rep
@@ -216,3 +218,11 @@ def test_in_cluster_store_services_follow_the_configured_ports():
     assert env["REDIS_PORT"] == str(m.get("Service", f"{R}-redis")["spec"]["ports"][0]["port"]) == "6380"
     wt = resolved_env(m.container("Deployment", f"{R}-weave-trace"))
     assert wt["WF_CLICKHOUSE_PORT"] == str(m.get("Service", f"{R}-clickhouse")["spec"]["ports"][0]["port"]) == "8124"
+
+
+def test_ldap_bind_password_from_an_existing_secret():
+    m = rendered({"global": {"ldap": {"enabled": True, "host": "ldaps://l:636",
+                                      "bindPW": {"name": "ldap-bind", "key": "password"}}}})
+    env = resolved_env(m.container("Deployment", f"{R}-app"))
+    assert env["LOCAL_LDAP_BIND_PW"] == "<secret:ldap-bind/password>"
+    assert not m.has("Secret", f"{R}-ldap")
