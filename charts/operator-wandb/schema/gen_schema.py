@@ -134,7 +134,8 @@ GLOBAL = closed({
     "executor": closed({"enabled": B}),
     "auth": closed({
         "sessionLengthHours": {"type": "integer", "minimum": 1},
-        "oidc": closed({"clientId": S, "secret": S, "authMethod": S, "issuer": S}),
+        "oidc": closed({"clientId": S, "secret": S, "authMethod": S, "issuer": S,
+                        "oidcSecret": closed({"name": S, "secretKey": S})}),
     }),
     "email": closed({"smtp": closed({"host": S, "port": PORT, "user": S, "password": S, "mailFrom": S})}),
     "ldap": closed({

@@ -312,7 +312,11 @@ connection string), "minio" (in-cluster MinIO).
   value: {{ $o.authMethod | default "" | toString | toJson }}
 - name: GORILLA_CORS_ORIGINS
   value: {{ printf "%s,null" (include "wandb.url" .) | toJson }}
-{{- if $o.secret }}
+{{- $os := $o.oidcSecret | default dict }}
+{{- if $os.name }}
+{{ include "wandb.env.secretRef" (dict "env" "OIDC_SECRET" "name" $os.name "key" ($os.secretKey | default "OIDC_SECRET")) }}
+{{ include "wandb.env.secretRef" (dict "env" "GORILLA_OIDC_SECRET" "name" $os.name "key" ($os.secretKey | default "OIDC_SECRET")) }}
+{{- else if $o.secret }}
 {{ include "wandb.env.secretRef" (dict "env" "OIDC_SECRET" "name" (printf "%s-oidc" .Release.Name) "key" "OIDC_SECRET") }}
 {{ include "wandb.env.secretRef" (dict "env" "GORILLA_OIDC_SECRET" "name" (printf "%s-oidc" .Release.Name) "key" "OIDC_SECRET") }}
 {{- end }}

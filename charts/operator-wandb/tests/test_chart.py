@@ -226,3 +226,11 @@ def test_ldap_bind_password_from_an_existing_secret():
     env = resolved_env(m.container("Deployment", f"{R}-app"))
     assert env["LOCAL_LDAP_BIND_PW"] == "<secret:ldap-bind/password>"
     assert not m.has("Secret", f"{R}-ldap")
+
+
+def test_oidc_secret_from_an_existing_secret():
+    m = rendered({"global": {"auth": {"oidc": {"clientId": "c", "issuer": "https://i",
+                                               "oidcSecret": {"name": "sso", "secretKey": "client-secret"}}}}})
+    env = resolved_env(m.container("Deployment", f"{R}-app"))
+    assert env["OIDC_SECRET"] == env["GORILLA_OIDC_SECRET"] == "<secret:sso/client-secret>"
+    assert not m.has("Secret", f"{R}-oidc")
