@@ -1,0 +1,15 @@
+//! Applying rendered manifests: the pure planner ([`plan()`]) and the inventory of
+//! what the operator applied. The executor (server-side apply, the only writer) is
+//! built on top of [`Plan`].
+
+mod inventory;
+mod plan;
+
+pub use inventory::{Inventory, InventoryEntry, ObjectKey};
+pub use plan::{
+    KEEP_ANNOTATION, KEEP_VALUE, Plan, PlanError, PlannedObject, install_order_index,
+    is_cluster_scoped, plan,
+};
+
+/// The field manager of every server-side apply the operator makes.
+pub const FIELD_MANAGER: &str = "wandb-operator";

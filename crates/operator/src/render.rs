@@ -1,0 +1,149 @@
+//! The boundary to the `helm` crate: the only module that will call it.
+//!
+//! The contract agreed with the `helm` crate (see its `lib.rs`):
+//!
+//! ```text
+//! pub fn load_chart_dir(path: &Path) -> Result<Chart, Error>;
+//! pub fn load_chart_archive(bytes: &[u8]) -> Result<Chart, Error>;   // .tgz, with limits
+//! pub fn render(chart: &Chart, values: &serde_json::Value, opts: &RenderOptions)
+//!     -> Result<Rendered, Error>;
+//! pub struct RenderOptions { release_name, namespace, revision, is_upgrade,
+//!     kube_version, api_versions, include_crds, lookup: Option<Arc<dyn Lookup>> }
+//! pub trait Lookup: Send + Sync { fn lookup(&self, api_version, kind, namespace, name)
+//!     -> Result<Option<serde_json::Value>, LookupError>; }
+//! pub struct Rendered { manifests, hooks, crds: Vec<Manifest>, notes: Option<String> }
+//! pub struct Manifest { source, text, object, api_version, kind, namespace, name }
+//! pub fn install_order_index(kind: &str) -> usize;
+//! ```
+//!
+//! Until the crate lands, this module defines the operator's side of the boundary:
+//! [`Manifest`] (a field-for-field mirror, so that the conversion is a struct
+//! literal), [`RenderRequest`] (what the operator passes: release = CR name,
+//! namespace = CR namespace, revision from the status) and [`chart_version_string`]
+//! for `status.version`. Wiring `helm` means adding `fn render(req) -> Result<Vec<Manifest>>`
+//! here and nothing else.
+
+use serde_json::Value;
+
+use crate::{source::LocalChart, spec::DesiredSpec};
+
+/// One rendered Kubernetes object (mirror of `helm::Manifest`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Manifest {
+    /// Template that produced it, e.g. `operator-wandb/templates/app/deployment.yaml`.
+    pub source: String,
+    /// The YAML document as Helm prints it.
+    pub text: String,
+    /// The parsed document.
+    pub object: Value,
+    /// `apiVersion` of the object.
+    pub api_version: String,
+    /// `kind` of the object.
+    pub kind: String,
+    /// `metadata.namespace` as rendered (`None` when the template leaves it out).
+    pub namespace: Option<String>,
+    /// `metadata.name`.
+    pub name: String,
+}
+
+impl Manifest {
+    /// Builds a manifest from a parsed object (used by tests and by the conversion
+    /// from `helm::Manifest` when the text is not needed).
+    pub fn from_object(source: &str, object: Value) -> Manifest {
+        let s = |p: &str| {
+            object
+                .pointer(p)
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
+        Manifest {
+            source: source.to_string(),
+            text: String::new(),
+            api_version: s("/apiVersion").unwrap_or_default(),
+            kind: s("/kind").unwrap_or_default(),
+            namespace: s("/metadata/namespace"),
+            name: s("/metadata/name").unwrap_or_default(),
+            object,
+        }
+    }
+
+    /// The value of annotation `key`, if set.
+    pub fn annotation(&self, key: &str) -> Option<&str> {
+        self.object
+            .get("metadata")?
+            .get("annotations")?
+            .get(key)?
+            .as_str()
+    }
+}
+
+/// The chart to load, resolved from [`crate::source::ChartRef`] by the fetch step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChartInput {
+    /// The chart built into the binary.
+    Embedded,
+    /// A local chart directory or archive bytes.
+    Local(LocalChart),
+}
+
+/// Everything the renderer needs from the operator.
+#[derive(Clone, Debug)]
+pub struct RenderRequest<'a> {
+    /// Release name: the CR name, as the Go operator used.
+    pub release_name: &'a str,
+    /// The CR namespace.
+    pub namespace: &'a str,
+    /// 1 on first install, then `status.lastAppliedRevision + 1`.
+    pub revision: i64,
+    /// The desired spec (its merged values are the `-f` values).
+    pub spec: &'a DesiredSpec,
+}
+
+impl RenderRequest<'_> {
+    /// Whether Helm's `.Release.IsUpgrade` is true.
+    pub fn is_upgrade(&self) -> bool {
+        self.revision > 1
+    }
+}
+
+/// `status.version`: `<chart version>` or `<chart version> (app <app version>)`.
+pub fn chart_version_string(chart_version: &str, app_version: Option<&str>) -> String {
+    match app_version {
+        Some(app) if !app.is_empty() => format!("{chart_version} (app {app})"),
+        _ => chart_version.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn manifest_from_object_reads_identity_and_annotations() {
+        let m = Manifest::from_object(
+            "c/templates/pvc.yaml",
+            json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+                   "metadata": {"name": "data", "namespace": "ns",
+                                "annotations": {"helm.sh/resource-policy": "keep"}}}),
+        );
+        assert_eq!(
+            (m.api_version.as_str(), m.kind.as_str(), m.name.as_str()),
+            ("v1", "PersistentVolumeClaim", "data")
+        );
+        assert_eq!(m.namespace.as_deref(), Some("ns"));
+        assert_eq!(m.annotation("helm.sh/resource-policy"), Some("keep"));
+        assert_eq!(m.annotation("other"), None);
+    }
+
+    #[test]
+    fn version_string() {
+        assert_eq!(
+            chart_version_string("0.41.3", Some("0.62.1")),
+            "0.41.3 (app 0.62.1)"
+        );
+        assert_eq!(chart_version_string("0.41.3", Some("")), "0.41.3");
+        assert_eq!(chart_version_string("0.41.3", None), "0.41.3");
+    }
+}
