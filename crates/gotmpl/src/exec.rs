@@ -5,7 +5,7 @@
 //! type), and error texts name `interface {}` for values taken straight out
 //! of maps and slices. [`Rv`] keeps exactly that much of reflection.
 
-use std::{any::Any, sync::Arc};
+use std::{any::Any, fmt::Write as _, sync::Arc};
 
 use crate::{
     CallContext, Error, ExecOptions, FuncError, FuncErrorKind, ListType, MapType, MissingKey,
@@ -123,14 +123,12 @@ impl Cur<'_> {
                 b.pos
             }
             Cur::Tmpl(t) => {
-                crate::parse::write_node(
-                    &Node::Template(Box::new(TemplateCall {
-                        pos: t.pos,
-                        name: t.name.clone(),
-                        pipe: None,
-                    })),
-                    &mut s,
-                );
+                let _ = write!(s, "{{{{template {}", gofmt::quote_go(&t.name));
+                if let Some(p) = &t.pipe {
+                    s.push(' ');
+                    p.write_to(&mut s);
+                }
+                s.push_str("}}");
                 t.pos
             }
         };
@@ -747,7 +745,7 @@ impl<'a> State<'a> {
         self.at(Cur::Arg(arg));
         match arg {
             Arg::Dot(_) => Ok(dot.clone()),
-            Arg::Nil(_) => Ok(Rv::Iface(Value::Nil)),
+            Arg::Nil(_) => Ok(Rv::Invalid),
             Arg::Field { idents, .. } => {
                 self.eval_field_chain_node(dot, arg, dot.clone(), idents, &[], None)
             }
@@ -783,13 +781,9 @@ impl<'a> State<'a> {
     }
 
     fn validate_string(&self, v: Rv) -> R<Value> {
-        match v.concrete() {
-            None => Err(self.errorf("invalid value; expected string")),
-            Some(s @ Value::String(_)) => Ok(s.clone()),
-            Some(other) => Err(self.errorf(format!(
-                "wrong type for value; expected string; got {}",
-                other.type_name()
-            ))),
+        match v {
+            Rv::Conc(s @ Value::String(_)) | Rv::Iface(s @ Value::String(_)) => Ok(s),
+            other => Err(self.errorf(wrong_type(&other, "string"))),
         }
     }
 
@@ -828,13 +822,14 @@ impl<'a> State<'a> {
             }
             Callee::Builtin(b) => self.call_builtin(dot, *b, name, at, rest, fin),
             Callee::Func(f) => {
-                let mut argv: Vec<Value> = Vec::with_capacity(rest.len() + 1);
+                let mut rvs: Vec<Rv> = Vec::with_capacity(rest.len() + 1);
                 for a in rest {
-                    argv.push(self.eval_arg(dot, a)?.into_value());
+                    rvs.push(self.eval_arg(dot, a)?);
                 }
                 if let Some(fv) = fin {
-                    argv.push(fv.into_value());
+                    rvs.push(fv);
                 }
+                let argv: Vec<Value> = rvs.iter().map(Rv::to_value).collect();
                 let after_args = self.node;
                 self.at(at);
                 let f = f.clone();
@@ -862,7 +857,10 @@ impl<'a> State<'a> {
                             } else {
                                 self.node = after_args;
                             }
-                            Err(self.errorf(e.message))
+                            match rvs.get(index) {
+                                Some(rv) => Err(self.errorf(wrong_type(rv, &expected))),
+                                None => Err(self.errorf(e.message)),
+                            }
                         }
                     },
                 }
@@ -1027,6 +1025,20 @@ impl CallContext for State<'_> {
     }
 }
 
+/// Go's validateType message for a value that does not fit type `expected`.
+fn wrong_type(v: &Rv, expected: &str) -> String {
+    match v {
+        Rv::Invalid | Rv::Conc(Value::Nil) => format!("invalid value; expected {expected}"),
+        Rv::Iface(Value::Nil) => {
+            format!("wrong type for value; expected {expected}; got interface {{}}")
+        }
+        Rv::Iface(v) | Rv::Conc(v) => format!(
+            "wrong type for value; expected {expected}; got {}",
+            v.type_name()
+        ),
+    }
+}
+
 /// Go's evalArg messages for a literal argument of the wrong type.
 fn literal_type_error(arg: &Arg, expected: &str) -> Option<String> {
     match arg {
@@ -1137,21 +1149,21 @@ fn index(item: &Rv, indexes: &[Rv]) -> Result<Rv, String> {
             Value::List(l) => {
                 let x = index_arg(idx, l.items().len())?;
                 if x == l.items().len() {
-                    return Err(format!("index out of range: {x}"));
+                    return Err("reflect: slice index out of range".into());
                 }
                 Rv::elem(l.items()[x].clone(), l.go_type() == ListType::Interface)
             }
             Value::Bytes(b) => {
                 let x = index_arg(idx, b.len())?;
                 if x == b.len() {
-                    return Err(format!("index out of range: {x}"));
+                    return Err("reflect: slice index out of range".into());
                 }
                 Rv::Conc(Value::Int(i64::from(b[x])))
             }
             Value::String(s) => {
                 let x = index_arg(idx, s.len())?;
                 if x == s.len() {
-                    return Err(format!("index out of range: {x}"));
+                    return Err("reflect: string index out of range".into());
                 }
                 Rv::Conc(Value::Int(i64::from(s.as_bytes()[x])))
             }

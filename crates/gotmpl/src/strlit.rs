@@ -247,6 +247,10 @@ pub(crate) fn parse_float(s: &str) -> Option<f64> {
         }
         body.parse::<f64>().ok()?
     };
+    // Go reports out-of-range literals (ErrRange) instead of returning ±Inf.
+    if v.is_infinite() {
+        return None;
+    }
     Some(if neg { -v } else { v })
 }
 
