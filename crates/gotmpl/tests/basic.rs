@@ -1,5 +1,7 @@
 //! Hand-written smoke tests of the public API (the conformance fixtures are in conformance.rs).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::sync::Arc;
 
 use gotmpl::{ExecOptions, FuncError, FuncMap, MissingKey, Templates, Value};

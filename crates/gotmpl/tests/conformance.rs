@@ -21,6 +21,8 @@
 //! need them are skipped (listed with `--nocapture`); they are the helm
 //! crate's tests.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::{collections::BTreeMap, sync::Arc};
 
 use gotmpl::{Error, ExecOptions, FuncMap, MissingKey, Templates, Value};
