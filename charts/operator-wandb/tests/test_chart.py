@@ -234,3 +234,13 @@ def test_oidc_secret_from_an_existing_secret():
     env = resolved_env(m.container("Deployment", f"{R}-app"))
     assert env["OIDC_SECRET"] == env["GORILLA_OIDC_SECRET"] == "<secret:sso/client-secret>"
     assert not m.has("Secret", f"{R}-oidc")
+
+
+def test_bucket_job_is_renamed_when_its_pod_template_changes():
+    def job(values):
+        jobs = rendered(values).all("Job")
+        assert len(jobs) == 1
+        return jobs[0]["metadata"]["name"]
+    assert job({}) == job({})
+    assert job({}) != job({"global": {"imagePullSecrets": ["regcred"]}})
+    assert job({}) != job({"minio": {"bucket": "other"}})
