@@ -11,11 +11,24 @@ use super::{arity, err, pure, str_arg};
 /// reports a recursive reference.
 pub const MAX_INCLUDE_RECURSION: usize = 1000;
 
-/// Cluster access for `lookup`: `(apiVersion, kind, namespace, name)` to the
-/// object as JSON (a List object when `name` is empty), `Ok(None)` when it
-/// does not exist (the template sees an empty map), or an error message.
-pub type LookupFn =
-    dyn Fn(&str, &str, &str, &str) -> Result<Option<serde_json::Value>, String> + Send + Sync;
+/// Cluster access for the `lookup` template function. Returns the object as
+/// JSON, or for an empty `name` a List object; a missing object is `Ok(None)`
+/// (the template sees an empty map).
+pub trait Lookup: Send + Sync {
+    /// Fetches one object (or a list when `name` is empty).
+    fn lookup(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+    ) -> Result<Option<serde_json::Value>, LookupError>;
+}
+
+/// A failed cluster lookup; the message is shown in the template error.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{0}")]
+pub struct LookupError(pub String);
 
 /// The renderer's per-execution state that functions read through
 /// [`CallContext::extension`]. Without it (or with `lookup: None`) `lookup`
@@ -23,7 +36,7 @@ pub type LookupFn =
 #[derive(Clone, Default)]
 pub struct FuncsState {
     /// The cluster, when rendering against one.
-    pub lookup: Option<Arc<LookupFn>>,
+    pub lookup: Option<Arc<dyn Lookup>>,
 }
 
 thread_local! {
@@ -90,10 +103,10 @@ pub(crate) fn register(map: &mut FuncMap) {
         let Some(backend) = backend else {
             return Ok(Value::Map(Map::new()));
         };
-        match backend(api, kind, ns, name) {
+        match backend.lookup(api, kind, ns, name) {
             Ok(Some(obj)) => Ok(from_serde_json(&obj)),
             Ok(None) => Ok(Value::Map(Map::new())),
-            Err(e) => Err(FuncError::new(e)),
+            Err(e) => Err(FuncError::new(e.0)),
         }
     });
     pure(map, "toToml", super::toml::to_toml_fn);

@@ -26,7 +26,7 @@ pub mod strings;
 pub mod toml;
 pub mod yaml;
 
-pub use helm::{FuncsState, LookupFn, MAX_INCLUDE_RECURSION, from_serde_json};
+pub use helm::{FuncsState, Lookup, LookupError, MAX_INCLUDE_RECURSION, from_serde_json};
 
 /// The result of every template function.
 pub(crate) type FnResult = Result<Value, FuncError>;

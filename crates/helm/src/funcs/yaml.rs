@@ -415,7 +415,8 @@ fn to_json_value(n: Node) -> Result<Value, String> {
 // Writing
 // ---------------------------------------------------------------------------
 
-/// Helm's `toYaml`, with the trailing newline trimmed.
+/// Helm's `toYaml`, with the trailing newline trimmed. Fails only for
+/// values JSON cannot carry (NaN, infinities); Helm then prints "".
 pub fn to_yaml(v: &Value) -> Result<String, String> {
     let normalized = json_round_trip(v)?;
     let mut e = Emitter::new(Flavor::V2);
