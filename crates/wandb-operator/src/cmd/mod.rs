@@ -1,0 +1,5 @@
+//! One module per subcommand. Each takes its parsed arguments and a writer for
+//! stdout, so tests can capture the output.
+
+pub mod crd;
+pub mod explain;
