@@ -272,6 +272,34 @@ mod tests {
         }
     }
 
+    /// Every env var the operator chart sets on the Deployment must be a flag twin of
+    /// `run` (or one of the few read elsewhere), so chart and binary cannot drift.
+    #[test]
+    fn chart_env_names_are_run_flags() {
+        let deployment = include_str!("../../../charts/operator/templates/deployment.yaml");
+        let cmd = RunOnly::command();
+        let twins: Vec<String> = cmd
+            .get_arguments()
+            .filter_map(|a| a.get_env())
+            .map(|e| e.to_string_lossy().into_owned())
+            .collect();
+        let read_elsewhere = ["SERVICE_ACCOUNT_NAME", "RUST_LOG", "SSL_CERT_DIR"];
+        let mut checked = 0;
+        for line in deployment.lines() {
+            let Some(name) = line.trim().strip_prefix("- name: ") else {
+                continue;
+            };
+            if name.chars().all(|c| c.is_ascii_uppercase() || c == '_') {
+                assert!(
+                    twins.iter().any(|t| t == name) || read_elsewhere.contains(&name),
+                    "chart sets {name}, which `run` does not read"
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked >= 8, "only {checked} env names found");
+    }
+
     #[test]
     fn bind_addresses() {
         assert_eq!(
