@@ -8,6 +8,11 @@
 pub mod api;
 pub mod apply;
 pub mod channel;
+pub mod events;
+pub mod health;
+pub mod metrics;
+pub mod password;
 pub mod render;
 pub mod source;
 pub mod spec;
+pub mod status;
