@@ -9,18 +9,25 @@
 //! ([`Rendered::to_helm_template_string`]).
 
 pub mod chart;
+mod cli;
 mod deps;
+mod engine;
 pub mod funcs;
 mod ignore;
 mod manifest;
+mod objects;
 mod schema;
 mod semverc;
 pub mod strvals;
 pub mod values;
 pub mod yaml;
 
-pub use manifest::{Manifest, Rendered, install_order_index};
+use std::sync::Arc;
+
 pub use chart::{Chart, Dependency, File, Metadata, load_chart_archive, load_chart_dir};
+pub use cli::{TemplateOptions, template_cli, user_values};
+pub use funcs::{FuncsState, Lookup, LookupError};
+pub use manifest::{Manifest, Rendered, install_order_index};
 
 /// Errors of loading and rendering, reading like Helm's.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -65,3 +72,72 @@ impl Error {
     }
 }
 
+/// How to render: the `helm template` flags that change the output.
+#[derive(Clone)]
+pub struct RenderOptions {
+    /// `.Release.Name` (default `release-name`).
+    pub release_name: String,
+    /// `.Release.Namespace` (default `default`).
+    pub namespace: String,
+    /// `.Release.Revision` (1 on install).
+    pub revision: i64,
+    /// `.Release.IsUpgrade` (and `IsInstall` is its negation).
+    pub is_upgrade: bool,
+    /// `.Capabilities.KubeVersion`; `None` is Helm 4.2.3's default v1.36.0.
+    pub kube_version: Option<String>,
+    /// Extra `.Capabilities.APIVersions` entries.
+    pub api_versions: Vec<String>,
+    /// Whether `crds/` files are printed by [`Rendered::to_helm_template_string`]
+    /// callers that use this flag (the CLI does).
+    pub include_crds: bool,
+    /// Cluster access for `lookup`; `None` returns empty maps (offline).
+    pub lookup: Option<Arc<dyn Lookup>>,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        Self {
+            release_name: "release-name".into(),
+            namespace: "default".into(),
+            revision: 1,
+            is_upgrade: false,
+            kube_version: None,
+            api_versions: Vec::new(),
+            include_crds: false,
+            lookup: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for RenderOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RenderOptions")
+            .field("release_name", &self.release_name)
+            .field("namespace", &self.namespace)
+            .field("revision", &self.revision)
+            .field("is_upgrade", &self.is_upgrade)
+            .field("kube_version", &self.kube_version)
+            .field("api_versions", &self.api_versions)
+            .field("include_crds", &self.include_crds)
+            .field("lookup", &self.lookup.is_some())
+            .finish()
+    }
+}
+
+/// Renders `chart` with user-supplied `values` (already merged, like the `-f`
+/// files of `helm template`; every JSON number is read as a float64, as Helm
+/// reads YAML values). Runs Helm's whole install pipeline in dry-run mode.
+pub fn render(chart: &Chart, values: &serde_json::Value, opts: &RenderOptions) -> Result<Rendered, Error> {
+    let vals = match values {
+        serde_json::Value::Object(m) => values::floats_only(m),
+        serde_json::Value::Null => values::Values::new(),
+        _ => return Err(Error::Values("values must be a map".into())),
+    };
+    engine::render_chart(chart, vals, opts)
+}
+
+/// Like [`render`], but integers in `values` stay Go `int64` (what `--set`
+/// produces in real Helm) while floats stay float64.
+pub fn render_typed(chart: &Chart, values: values::Values, opts: &RenderOptions) -> Result<Rendered, Error> {
+    engine::render_chart(chart, values, opts)
+}
