@@ -18,7 +18,8 @@
 //!
 //! Until the crate lands, this module defines the operator's side of the boundary:
 //! [`Manifest`] (a field-for-field mirror, so that the conversion is a struct
-//! literal), [`RenderRequest`] (what the operator passes: release = CR name,
+//! literal), [`RenderRequest`] (what the operator passes: the chart from
+//! [`crate::source::fetch_offline`], release = CR name,
 //! namespace = CR namespace, revision from the status) and [`chart_version_string`]
 //! for `status.version`. Wiring `helm` means adding `fn render(req) -> Result<Vec<Manifest>>`
 //! here and nothing else.
@@ -77,18 +78,12 @@ impl Manifest {
     }
 }
 
-/// The chart to load, resolved from [`crate::source::ChartRef`] by the fetch step.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ChartInput {
-    /// The chart built into the binary.
-    Embedded,
-    /// A local chart directory or archive bytes.
-    Local(LocalChart),
-}
-
 /// Everything the renderer needs from the operator.
 #[derive(Clone, Debug)]
 pub struct RenderRequest<'a> {
+    /// The chart, from [`crate::source::fetch_offline`] (or a download): a directory
+    /// for `helm::load_chart_dir` or bytes for `helm::load_chart_archive`.
+    pub chart: &'a LocalChart,
     /// Release name: the CR name, as the Go operator used.
     pub release_name: &'a str,
     /// The CR namespace.

@@ -7,13 +7,45 @@
 //! instead. Fetching from HTTP repositories and OCI registries is a separate step
 //! (not in this module); this module only describes them.
 
+mod embedded;
 mod local;
 
 use std::{fmt, path::PathBuf};
 
 use serde_json::{Map, Value};
 
+pub use embedded::{EMBEDDED_CHART_TGZ, check_embedded, embedded_chart_id};
 pub use local::{LocalChart, LocalChartError, MAX_CHART_ARCHIVE_BYTES, read_local_chart};
+
+/// A chart reference could not be turned into chart bytes without the network.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    /// The reference needs an HTTP repository or OCI registry client.
+    #[error("{0} must be downloaded; this build reads only embedded and local charts")]
+    NeedsNetwork(String),
+    /// The local chart is unusable.
+    #[error(transparent)]
+    Local(#[from] LocalChartError),
+    /// `{name, version}` does not match the embedded chart.
+    #[error(transparent)]
+    Embedded(#[from] ChartRefError),
+}
+
+/// Resolves a reference to a chart the renderer can load, without the network:
+/// the embedded chart (after checking name and version) or a local path. `field`
+/// names the reference's origin for errors.
+pub fn fetch_offline(chart: &ChartRef, field: &str) -> Result<LocalChart, FetchError> {
+    match chart {
+        ChartRef::Embedded { name, version } => {
+            check_embedded(name.as_deref(), version.as_deref(), field)?;
+            Ok(LocalChart::Archive(EMBEDDED_CHART_TGZ.to_vec()))
+        }
+        ChartRef::Local { path } => Ok(read_local_chart(path)?),
+        ChartRef::Repo { .. } | ChartRef::Oci { .. } => {
+            Err(FetchError::NeedsNetwork(chart.describe()))
+        }
+    }
+}
 
 /// A string that must never be printed (inline chart credentials).
 #[derive(Clone, PartialEq, Eq, Default)]
@@ -426,6 +458,38 @@ mod tests {
         .unwrap_err();
         assert_eq!(e.field, "spec.chart.version");
         assert!(e.message.contains("expected a string"), "{e}");
+    }
+
+    #[test]
+    fn offline_fetch_serves_embedded_and_local_charts_only() {
+        let embedded = ChartRef::Embedded {
+            name: None,
+            version: None,
+        };
+        assert!(matches!(
+            fetch_offline(&embedded, "spec.chart"),
+            Ok(LocalChart::Archive(bytes)) if bytes == EMBEDDED_CHART_TGZ
+        ));
+        let wrong = ChartRef::Embedded {
+            name: Some("operator-wandb".into()),
+            version: Some("0.0.0-nope".into()),
+        };
+        assert!(matches!(
+            fetch_offline(&wrong, "spec.chart"),
+            Err(FetchError::Embedded(_))
+        ));
+        let repo = parse(json!({"url": "https://charts.wandb.ai", "name": "operator-wandb"}))
+            .unwrap()
+            .unwrap();
+        let e = fetch_offline(&repo, "spec.chart").unwrap_err();
+        assert!(e.to_string().contains("must be downloaded"), "{e}");
+        let local = ChartRef::Local {
+            path: "/nonexistent/chart.tgz".into(),
+        };
+        assert!(matches!(
+            fetch_offline(&local, "spec.chart"),
+            Err(FetchError::Local(_))
+        ));
     }
 
     #[test]
