@@ -16,3 +16,4 @@ pub mod render;
 pub mod source;
 pub mod spec;
 pub mod status;
+pub mod validate;
