@@ -282,6 +282,28 @@ pub fn remove_at(obj: &mut Value, path: &Path) -> bool {
     }
 }
 
+/// Removes a path and then any parent map or list it left empty, as
+/// structured-merge-diff does when it removes fields.
+fn remove_and_prune(obj: &mut Value, path: &Path) -> bool {
+    if !remove_at(obj, path) {
+        return false;
+    }
+    let mut parent = path.clone();
+    parent.pop();
+    while !parent.is_empty() {
+        let empty = match value_at(obj, &parent) {
+            Some(Value::Object(m)) => m.is_empty(),
+            Some(Value::Array(a)) => a.is_empty(),
+            _ => false,
+        };
+        if !empty || !remove_at(obj, &parent) {
+            break;
+        }
+        parent.pop();
+    }
+    true
+}
+
 /// Merges an applied configuration into the live object: maps recursively,
 /// associative lists by key, sets by value, everything else replaced.
 pub fn merge_applied(live: &mut Value, applied: &Value, builtin: bool) {
@@ -452,16 +474,21 @@ pub fn apply(
         .collect();
     let mut obj = base.clone();
     let mut dropped: Vec<&Path> = prev.difference(&new_set).collect();
-    // Deepest first so an item's fields go before the item.
-    dropped.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    // Shallowest first; fields inside a removed item or map go with it (they
+    // could no longer be addressed once their list item key is gone).
+    dropped.sort_by_key(|p| p.len());
+    let mut removed: Vec<&Path> = Vec::new();
     for p in dropped {
+        if removed.iter().any(|q| is_prefix(q, p)) {
+            continue;
+        }
         let owned_elsewhere = entries
             .iter()
             .filter(|e| !mine(e))
             .any(|e| e.set.iter().any(|q| is_prefix(p, q)));
         let still_applied = new_set.iter().any(|q| is_prefix(p, q));
-        if !owned_elsewhere && !still_applied {
-            remove_at(&mut obj, p);
+        if !owned_elsewhere && !still_applied && remove_and_prune(&mut obj, p) {
+            removed.push(p);
         }
     }
     let mut applied_part = applied.clone();
@@ -605,7 +632,7 @@ mod tests {
         .unwrap();
         assert_eq!(o["spec"]["replicas"], json!(2));
         // "a" stops applying paused: it is removed; replicas now belongs to b.
-        let o = apply(Some(&o), &json!({"spec": {}}), actor("a"), false, BUILTIN).unwrap();
+        let o = apply(Some(&o), &json!({}), actor("a"), false, BUILTIN).unwrap();
         assert_eq!(o["spec"], json!({"replicas": 2}));
         let managers: Vec<&str> = o["metadata"]["managedFields"]
             .as_array()

@@ -114,7 +114,22 @@ fn json_path(obj: &Value, path: &str) -> Value {
         .trim_start_matches('{')
         .trim_end_matches('}')
         .trim_start_matches('$');
-    for part in p.split('.').filter(|x| !x.is_empty()) {
+    // Split on dots outside brackets: filters contain `@.field`.
+    let mut parts = Vec::new();
+    let (mut depth, mut start) = (0, 0);
+    for (i, c) in p.char_indices() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth -= 1,
+            '.' if depth == 0 => {
+                parts.push(&p[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&p[start..]);
+    for part in parts.into_iter().filter(|x| !x.is_empty()) {
         let (field, index) = match part.split_once('[') {
             Some((f, rest)) => (f, Some(rest.trim_end_matches(']'))),
             None => (part, None),
