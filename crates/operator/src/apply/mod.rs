@@ -2,9 +2,11 @@
 //! what the operator applied. The executor (server-side apply, the only writer) is
 //! built on top of [`Plan`].
 
+mod drift;
 mod inventory;
 mod plan;
 
+pub use drift::{drift, needs_apply, parse_quantity};
 pub use inventory::{Inventory, InventoryEntry, ObjectKey};
 pub use plan::{
     KEEP_ANNOTATION, KEEP_VALUE, Plan, PlanError, PlannedObject, install_order_index,

@@ -1,0 +1,221 @@
+//! Drift: does a live object still carry everything we would apply?
+//!
+//! With server-side apply the operator owns only the fields it sends, so an object
+//! has drifted when a field of the desired object is missing or different in the
+//! live one; extra live fields (defaults, status, other managers' fields) do not
+//! count. Comparing before applying lets a steady-state reconcile make zero writes
+//! while still repairing hand edits and deleted objects (the Go operator never
+//! noticed either).
+//!
+//! The comparison tolerates what the API server normalises: resource quantities
+//! (`1000m` is `1`, `1Gi` is `1024Mi`), integers written as floats, empty maps and
+//! lists that it drops, and a Secret's `stringData`, which it stores base64 in `data`.
+
+use base64::Engine;
+use serde_json::{Map, Value};
+
+/// The first path at which `live` lacks or differs from `desired`, or `None` when
+/// `live` contains all of `desired`.
+pub fn drift(desired: &Value, live: &Value) -> Option<String> {
+    let desired = normalise_secret(desired);
+    diff_at(&desired, Some(live), "")
+}
+
+/// True when applying `desired` would change `live`.
+pub fn needs_apply(desired: &Value, live: Option<&Value>) -> bool {
+    match live {
+        None => true,
+        Some(live) => drift(desired, live).is_some(),
+    }
+}
+
+fn normalise_secret(desired: &Value) -> Value {
+    let is_secret = desired.get("kind").and_then(Value::as_str) == Some("Secret")
+        && desired.get("apiVersion").and_then(Value::as_str) == Some("v1");
+    let Some(Value::Object(string_data)) = desired.get("stringData").filter(|_| is_secret) else {
+        return desired.clone();
+    };
+    let mut out = desired.clone();
+    let engine = base64::engine::general_purpose::STANDARD;
+    if let Value::Object(obj) = &mut out {
+        obj.remove("stringData");
+        let data = obj
+            .entry("data")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(data) = data {
+            for (k, v) in string_data {
+                let text = v
+                    .as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| v.to_string());
+                data.insert(k.clone(), Value::String(engine.encode(text)));
+            }
+        }
+    }
+    out
+}
+
+fn diff_at(desired: &Value, live: Option<&Value>, path: &str) -> Option<String> {
+    let here = || {
+        if path.is_empty() {
+            ".".to_string()
+        } else {
+            path.to_string()
+        }
+    };
+    match (desired, live) {
+        (Value::Null, None | Some(Value::Null)) => None,
+        (Value::Object(d), None) if d.is_empty() => None,
+        (Value::Array(d), None) if d.is_empty() => None,
+        (_, None) => Some(here()),
+        (Value::Object(d), Some(Value::Object(l))) => d
+            .iter()
+            .find_map(|(k, v)| diff_at(v, l.get(k), &format!("{path}.{k}"))),
+        (Value::Array(d), Some(Value::Array(l))) => {
+            if d.len() != l.len() {
+                return Some(here());
+            }
+            d.iter()
+                .zip(l)
+                .enumerate()
+                .find_map(|(i, (dv, lv))| diff_at(dv, Some(lv), &format!("{path}[{i}]")))
+        }
+        (Value::Number(a), Some(Value::Number(b))) => (a.as_f64() != b.as_f64()).then(here),
+        (Value::String(a), Some(Value::String(b))) => (a != b && !same_quantity(a, b)).then(here),
+        // A number rendered where the server keeps a quantity string ("cpu: 1").
+        (Value::Number(n), Some(Value::String(s))) | (Value::String(s), Some(Value::Number(n))) => {
+            let same = n.as_f64().is_some_and(|n| parse_quantity(s) == Some(n));
+            (!same).then(here)
+        }
+        (a, Some(b)) => (a != b).then(here),
+    }
+}
+
+fn same_quantity(a: &str, b: &str) -> bool {
+    match (parse_quantity(a), parse_quantity(b)) {
+        (Some(x), Some(y)) => (x - y).abs() <= f64::EPSILON * x.abs().max(y.abs()).max(1.0),
+        _ => false,
+    }
+}
+
+/// Parses a Kubernetes quantity (`100m`, `1.5Gi`, `2e3`, `1k`) to its value.
+pub fn parse_quantity(text: &str) -> Option<f64> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-'))
+        .unwrap_or(text.len());
+    let (number, suffix) = text.split_at(split);
+    if number.is_empty() {
+        return None;
+    }
+    let base: f64 = number.parse().ok()?;
+    let factor = match suffix {
+        "" => 1.0,
+        "n" => 1e-9,
+        "u" => 1e-6,
+        "m" => 1e-3,
+        "k" => 1e3,
+        "M" => 1e6,
+        "G" => 1e9,
+        "T" => 1e12,
+        "P" => 1e15,
+        "E" => 1e18,
+        "Ki" => 1024.0,
+        "Mi" => 1024.0 * 1024.0,
+        "Gi" => 1024.0 * 1024.0 * 1024.0,
+        "Ti" => 1024f64.powi(4),
+        "Pi" => 1024f64.powi(5),
+        "Ei" => 1024f64.powi(6),
+        s if s.starts_with(['e', 'E']) => 10f64.powi(s[1..].parse::<i32>().ok()?),
+        _ => return None,
+    };
+    Some(base * factor)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn deployment(cpu: Value, replicas: Value) -> Value {
+        json!({"apiVersion": "apps/v1", "kind": "Deployment",
+               "metadata": {"name": "app", "labels": {"a": "b"}},
+               "spec": {"replicas": replicas, "template": {"spec": {"containers": [
+                   {"name": "app", "image": "wandb/local:0.74.1",
+                    "resources": {"requests": {"cpu": cpu}}, "env": []}]}}}})
+    }
+
+    #[test]
+    fn live_with_defaults_and_normalised_values_has_not_drifted() {
+        let desired = deployment(json!("1000m"), json!(2));
+        let mut live = deployment(json!("1"), json!(2.0));
+        live["metadata"]["uid"] = json!("u");
+        live["metadata"]["labels"]["extra"] = json!("x");
+        live["spec"]["template"]["spec"]["containers"][0]["imagePullPolicy"] =
+            json!("IfNotPresent");
+        live["spec"]["template"]["spec"]["containers"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("env");
+        live["status"] = json!({"replicas": 2});
+        assert_eq!(drift(&desired, &live), None);
+        assert!(!needs_apply(&desired, Some(&live)));
+    }
+
+    #[test]
+    fn changed_or_missing_fields_are_drift_with_their_path() {
+        let desired = deployment(json!("500m"), json!(2));
+        let live = deployment(json!("1"), json!(2));
+        assert_eq!(
+            drift(&desired, &live).as_deref(),
+            Some(".spec.template.spec.containers[0].resources.requests.cpu")
+        );
+        let mut edited = deployment(json!("500m"), json!(2));
+        edited["spec"]["template"]["spec"]["containers"][0]["image"] = json!("evil:latest");
+        assert_eq!(
+            drift(&desired, &edited).as_deref(),
+            Some(".spec.template.spec.containers[0].image")
+        );
+        let mut unlabeled = deployment(json!("500m"), json!(2));
+        unlabeled["metadata"]
+            .as_object_mut()
+            .unwrap()
+            .remove("labels");
+        assert_eq!(
+            drift(&desired, &unlabeled).as_deref(),
+            Some(".metadata.labels")
+        );
+        assert!(needs_apply(&desired, None));
+    }
+
+    #[test]
+    fn secrets_compare_string_data_with_data() {
+        let desired = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
+                             "stringData": {"password": "hunter2"}});
+        let live = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
+                          "data": {"password": "aHVudGVyMg=="}, "type": "Opaque"});
+        assert_eq!(drift(&desired, &live), None);
+        let rotated = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
+                             "data": {"password": "b3RoZXI="}});
+        assert_eq!(drift(&desired, &rotated).as_deref(), Some(".data.password"));
+    }
+
+    #[test]
+    fn quantities() {
+        assert_eq!(parse_quantity("100m"), Some(0.1));
+        assert_eq!(parse_quantity("1Gi"), parse_quantity("1024Mi"));
+        assert_eq!(parse_quantity("2e3"), Some(2000.0));
+        assert_eq!(parse_quantity("1.5k"), Some(1500.0));
+        assert_eq!(parse_quantity("abc"), None);
+        assert_eq!(parse_quantity("1Xi"), None);
+        assert!(!same_quantity("wandb", "wandb2"));
+    }
+
+    #[test]
+    fn list_length_changes_are_drift() {
+        let desired = json!({"spec": {"ports": [{"port": 80}]}});
+        let live = json!({"spec": {"ports": [{"port": 80}, {"port": 81}]}});
+        assert_eq!(drift(&desired, &live).as_deref(), Some(".spec.ports"));
+    }
+}
