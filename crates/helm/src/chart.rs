@@ -411,7 +411,7 @@ pub fn load_files(files: Vec<File>, depth: usize) -> Result<Chart, Error> {
             "values.yaml" => {
                 let text = String::from_utf8_lossy(&f.data);
                 chart.values = yaml::parse_values(&text)
-                    .map_err(|e| Error::Load(format!("cannot load values.yaml: {e}")))?;
+                    .map_err(|e| Error::Load(format!("cannot load values.yaml: cannot unmarshal yaml document: {e}")))?;
             }
             "values.schema.json" => chart.schema = Some(f.data),
             "requirements.yaml" => {

@@ -119,6 +119,8 @@ fn process_import_values(c: &mut Chart) -> Result<(), Error> {
     if c.metadata.dependencies.is_empty() {
         return Ok(());
     }
+    // ProcessDependenciesWithMerge: nulls are kept so that later coalescing
+    // can still apply them.
     let cvals = values::merge_values(c, &Values::new()).map_err(Error::Dependency)?;
     let mut b = Values::new();
     for r in c.metadata.dependencies.iter() {

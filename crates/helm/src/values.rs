@@ -132,9 +132,26 @@ fn coalesce_chart_values(chart: &Chart, v: &mut Values, merge: bool) {
             }
             Some(_) => {}
             None => {
-                v.insert(key, val);
+                // Observed in Helm 4.2.3: defaults copied in for keys the
+                // values do not have lose their nulls (a `null` in a parent's
+                // values.yaml does not delete a subchart default unless the
+                // user also supplies that subchart's table), except when merging.
+                if merge {
+                    v.insert(key, val);
+                } else if !val.is_null() {
+                    v.insert(key, strip_nulls(val));
+                }
             }
         }
+    }
+}
+
+fn strip_nulls(v: Json) -> Json {
+    match v {
+        Json::Object(m) => {
+            Json::Object(m.into_iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k, strip_nulls(v))).collect())
+        }
+        other => other,
     }
 }
 

@@ -1,0 +1,4 @@
+{{- define "ok" }}fine{{ end }}
+
+{{ if .Values.x }}
+no end here

@@ -1,0 +1,3 @@
+{{- define "need.host" -}}
+{{ required "host is required" .Values.host }}
+{{- end -}}

@@ -1,0 +1,1 @@
+{{- define "dup" }}from-_a.tpl{{ end }}

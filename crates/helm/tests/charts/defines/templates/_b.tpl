@@ -1,0 +1,1 @@
+{{- define "dup" }}from-_b.tpl{{ end }}{{ define "onlyb" }}B{{ end }}

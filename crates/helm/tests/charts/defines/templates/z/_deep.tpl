@@ -1,0 +1,1 @@
+{{- define "dup" }}from-z/_deep.tpl{{ end }}

@@ -1,0 +1,3 @@
+{{- define "base.fullname" -}}
+{{ .Release.Name }}-{{ .Chart.Name }}
+{{- end -}}
