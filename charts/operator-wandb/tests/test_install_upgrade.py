@@ -80,3 +80,28 @@ def test_install_then_upgrade_keeps_generated_passwords(cluster):
         second = {s: _get(server, f"/api/v1/namespaces/{ns}/secrets/{s}")["data"] for s in secrets}
     assert first == second
     assert all(len(v) > 0 for data in first.values() for v in data.values())
+
+
+def _post(server, path, body):
+    req = urllib.request.Request(server.rstrip("/") + path, data=json.dumps(body).encode(), method="POST",
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        return json.loads(resp.read())
+
+
+def test_ca_configmap_keys_are_checked_against_the_cluster(cluster):
+    """With a readable cluster, lookup sees the ConfigMap: a key without .crt is refused."""
+    import helm_python as helm
+
+    kubeconfig, server = cluster
+    ns = "certs"
+    _post(server, "/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
+    for name, key in (("good-cas", "ca-cert1.crt"), ("bad-cas", "ca-cert1.pem")):
+        _post(server, f"/api/v1/namespaces/{ns}/configmaps",
+              {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": {key: "PEM"}})
+    base = merge(channel_values(), {"global": {"host": "https://wandb.example.com", "license": "x"}})
+    with helm.Config(kubeconfig_path=kubeconfig, namespace=ns) as cfg, helm.Chart.load(CHART_DIR) as chart:
+        with pytest.raises(helm.HelmError) as err:
+            cfg.install(chart, "bad", merge(base, {"global": {"caCertsConfigMap": "bad-cas"}}), namespace=ns)
+        assert "global.caCertsConfigMap" in str(err.value) and "ca-cert1.pem" in str(err.value)
+        cfg.install(chart, "good", merge(base, {"global": {"caCertsConfigMap": "good-cas"}}), namespace=ns)
