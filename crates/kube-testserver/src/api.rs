@@ -682,10 +682,10 @@ pub fn parse_body(body: &[u8], yaml_ok: bool) -> ApiResult<Value> {
     }
 }
 
-fn patch_err(t: &Target, e: PatchError) -> ApiError {
+fn patch_err(e: PatchError) -> ApiError {
     match e {
         PatchError::Invalid(m) => ApiError::bad_request(m),
-        PatchError::Failed(m) => ApiError::invalid(t.subject(), &t.info.kind, "", &m),
+        PatchError::Failed(m) => ApiError::unprocessable(&m),
     }
 }
 
@@ -722,14 +722,14 @@ pub fn patch(
     };
     match ct {
         "application/json-patch+json" => {
-            patch::json_patch(&mut current, &patch_doc).map_err(|e| patch_err(t, e))?
+            patch::json_patch(&mut current, &patch_doc).map_err(patch_err)?
         }
         "application/merge-patch+json" => patch::merge_patch(&mut current, &patch_doc),
         "application/strategic-merge-patch+json" => {
             if t.info.custom {
                 return Err(ApiError::unsupported_media_type(ct));
             }
-            patch::strategic_merge(&mut current, &patch_doc, true).map_err(|e| patch_err(t, e))?;
+            patch::strategic_merge(&mut current, &patch_doc, true).map_err(patch_err)?;
         }
         other => return Err(ApiError::unsupported_media_type(other)),
     }

@@ -144,6 +144,19 @@ impl ApiError {
         e
     }
 
+    /// 422 Invalid without an object, as kube-apiserver reports a JSON patch
+    /// that does not apply (the cause carries the patch library's message).
+    pub fn unprocessable(cause: &str) -> Self {
+        let mut e = Self::new(
+            422,
+            "Invalid",
+            "the server rejected our request due to an error in our request",
+        );
+        e.details =
+            Some(json!({"causes": [{"reason": "UnexpectedServerResponse", "message": cause}]}));
+        e
+    }
+
     /// 400 BadRequest.
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(400, "BadRequest", message)
