@@ -244,3 +244,13 @@ def test_bucket_job_is_renamed_when_its_pod_template_changes():
     assert job({}) == job({})
     assert job({}) != job({"global": {"imagePullSecrets": ["regcred"]}})
     assert job({}) != job({"minio": {"bucket": "other"}})
+
+
+def test_docs_name_every_top_level_and_global_key():
+    docs = open(os.path.join(CHART_DIR, "..", "..", "docs", "chart.md"), encoding="utf-8").read()
+    defaults = load_yaml(os.path.join(CHART_DIR, "values.yaml"))
+    missing = [k for k in defaults if f"`{k}" not in docs]
+    for k in defaults["global"]:
+        if f"global.{k}" not in docs:
+            missing.append(f"global.{k}")
+    assert not missing, f"docs/chart.md does not mention {missing}"
