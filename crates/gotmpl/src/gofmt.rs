@@ -6,8 +6,8 @@
 use crate::{ListType, Value};
 
 /// `strconv.FormatFloat(f, 'g', -1, 64)`: what `{{ . }}`, `print` and `%v`
-/// produce for a float64 (shortest round-trip digits; exponent form iff the
-/// decimal exponent is < -4 or >= 21... no: >= 6 for the shortest form).
+/// produce for a float64: the shortest digits that round-trip, in exponent
+/// form iff the decimal exponent is < -4 or >= 6 (`1e+06`, `1e-05`, `0.0001`).
 pub fn format_float_g(f: f64) -> String {
     format_float(f, 'g', None)
 }
@@ -41,6 +41,9 @@ fn shortest_digits(f: f64) -> Digits {
 
 /// Digits of |f| correctly rounded to `n` significant digits (n >= 1).
 fn rounded_digits(f: f64, n: usize) -> Digits {
+    // A float64 has at most 767 significant decimal digits; beyond that the
+    // digits are zeros (trimmed anyway), and Rust caps precision at u16.
+    let n = n.min(800);
     parse_rust_e(&format!("{:.*e}", n.saturating_sub(1), f.abs()))
 }
 
@@ -156,7 +159,11 @@ pub(crate) fn format_float(f: f64, verb: char, prec: Option<usize>) -> String {
             fmt_f(&mut out, &d, (d.d.len() as i32 - d.dp).max(0) as usize);
         }
         ('f', Some(p)) => {
-            out.push_str(&format!("{:.*}", p, f.abs()));
+            // The exact expansion of a float64 has at most 1074 fraction
+            // digits; pad the rest (Rust caps precision at u16).
+            let q = p.min(1100);
+            out.push_str(&format!("{:.*}", q, f.abs()));
+            out.extend(std::iter::repeat_n('0', p - q));
         }
         (_, prec) => {
             // 'g'

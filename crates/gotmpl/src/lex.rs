@@ -1,6 +1,8 @@
 //! The lexer: a direct port of Go's `text/template/parse/lex.go`, producing a
 //! token vector instead of a channel. Positions are byte offsets into the text.
 
+use std::borrow::Cow;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Tok {
     Error,
@@ -60,15 +62,15 @@ impl Tok {
 }
 
 #[derive(Clone, Debug)]
-pub(crate) struct Item {
+pub(crate) struct Item<'a> {
     pub typ: Tok,
     pub pos: usize,
     /// The token text (for errors: the message).
-    pub val: String,
+    pub val: Cow<'a, str>,
     pub line: usize,
 }
 
-impl std::fmt::Display for Item {
+impl std::fmt::Display for Item<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.typ {
             Tok::Eof => f.write_str("EOF"),
@@ -126,7 +128,7 @@ pub(crate) struct Lexer<'a> {
     right: &'a str,
     pos: usize,
     start: usize,
-    items: Vec<Item>,
+    items: Vec<Item<'a>>,
     paren_depth: i32,
     break_ok: bool,
     continue_ok: bool,
@@ -141,13 +143,13 @@ enum State {
     Done,
 }
 
-pub(crate) fn lex(
-    input: &str,
-    left: &str,
-    right: &str,
+pub(crate) fn lex<'a>(
+    input: &'a str,
+    left: &'a str,
+    right: &'a str,
     break_ok: bool,
     continue_ok: bool,
-) -> Vec<Item> {
+) -> Vec<Item<'a>> {
     let left = if left.is_empty() { "{{" } else { left };
     let right = if right.is_empty() { "}}" } else { right };
     let mut l = Lexer {
@@ -202,7 +204,7 @@ impl<'a> Lexer<'a> {
         self.items.push(Item {
             typ,
             pos: start,
-            val: self.input[start..end].to_string(),
+            val: Cow::Borrowed(&self.input[start..end]),
             line,
         });
     }
@@ -221,7 +223,7 @@ impl<'a> Lexer<'a> {
         self.items.push(Item {
             typ: Tok::Error,
             pos: self.start,
-            val: msg,
+            val: Cow::Owned(msg),
             line,
         });
         State::Done

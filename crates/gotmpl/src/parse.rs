@@ -1,7 +1,7 @@
 //! The parser: a port of Go's `text/template/parse/parse.go` and `node.go`.
 //! Nodes keep byte positions; line and column are computed only for errors.
 
-use std::{fmt::Write as _, sync::Arc};
+use std::{borrow::Cow, fmt::Write as _, sync::Arc};
 
 use crate::{
     FuncMap, Function,
@@ -226,7 +226,7 @@ impl Arg {
             Arg::Bool(_, b) => s.push_str(if *b { "true" } else { "false" }),
             Arg::Number(_, n) => s.push_str(&n.text),
             Arg::String { quoted, .. } => s.push_str(quoted),
-            Arg::Pipe(p) => p.write_to(s),
+            Arg::Pipe(p) => stacker::maybe_grow(RED_ZONE, SEGMENT, || p.write_to(s)),
             Arg::Chain { node, fields, .. } => {
                 if let Arg::Pipe(_) = **node {
                     s.push('(');
@@ -261,6 +261,27 @@ impl Arg {
     }
 }
 
+// Deeply nested trees (parentheses, control structures) would recurse once
+// per level when dropped or printed; run those recursions on stack segments
+// that grow on demand so no input can overflow the thread's stack.
+const RED_ZONE: usize = 64 * 1024;
+const SEGMENT: usize = 1024 * 1024;
+
+impl Drop for Pipe {
+    fn drop(&mut self) {
+        let cmds = std::mem::take(&mut self.cmds);
+        stacker::maybe_grow(RED_ZONE, SEGMENT, move || drop(cmds));
+    }
+}
+
+impl Drop for Branch {
+    fn drop(&mut self) {
+        let list = std::mem::take(&mut self.list);
+        let else_list = self.else_list.take();
+        stacker::maybe_grow(RED_ZONE, SEGMENT, move || drop((list, else_list)));
+    }
+}
+
 impl Command {
     pub fn write_to(&self, s: &mut String) {
         for (i, a) in self.args.iter().enumerate() {
@@ -269,7 +290,7 @@ impl Command {
             }
             if let Arg::Pipe(p) = a {
                 s.push('(');
-                p.write_to(s);
+                stacker::maybe_grow(RED_ZONE, SEGMENT, || p.write_to(s));
                 s.push(')');
             } else {
                 a.write_to(s);
@@ -300,7 +321,7 @@ impl Pipe {
 
 pub(crate) fn write_list(nodes: &[Node], s: &mut String) {
     for n in nodes {
-        write_node(n, s);
+        stacker::maybe_grow(RED_ZONE, SEGMENT, || write_node(n, s));
     }
 }
 
@@ -360,7 +381,7 @@ enum End {
 }
 
 pub(crate) struct Parser<'a> {
-    items: Vec<Item>,
+    items: Vec<Item<'a>>,
     idx: usize,
     funcs: &'a FuncMap,
     parse_name: Arc<str>,
@@ -410,18 +431,18 @@ fn unquote(s: &str) -> Result<String, String> {
     crate::strlit::unquote(s)
 }
 
-impl Parser<'_> {
-    fn eof_item(&self) -> Item {
+impl<'a> Parser<'a> {
+    fn eof_item(&self) -> Item<'a> {
         let pos = self.items.last().map(|i| i.pos).unwrap_or(0);
         Item {
             typ: Tok::Eof,
             pos,
-            val: String::new(),
+            val: Cow::Borrowed(""),
             line: self.last_line,
         }
     }
 
-    fn next(&mut self) -> Item {
+    fn next(&mut self) -> Item<'a> {
         let it = match self.items.get(self.idx) {
             Some(it) => it.clone(),
             None => self.eof_item(),
@@ -437,7 +458,7 @@ impl Parser<'_> {
         self.idx = self.idx.saturating_sub(1);
     }
 
-    fn peek(&self) -> Item {
+    fn peek(&self) -> Item<'a> {
         match self.items.get(self.idx) {
             Some(it) => it.clone(),
             None => self.eof_item(),
@@ -448,7 +469,7 @@ impl Parser<'_> {
         self.items.get(self.idx).map(|i| i.typ).unwrap_or(Tok::Eof)
     }
 
-    fn next_non_space(&mut self) -> Item {
+    fn next_non_space(&mut self) -> Item<'a> {
         loop {
             let t = self.next();
             if t.typ != Tok::Space {
@@ -457,7 +478,7 @@ impl Parser<'_> {
         }
     }
 
-    fn peek_non_space(&mut self) -> Item {
+    fn peek_non_space(&mut self) -> Item<'a> {
         let t = self.next_non_space();
         self.backup();
         t
@@ -487,7 +508,7 @@ impl Parser<'_> {
         self.errorf(format!("unexpected {token} in {context}"))
     }
 
-    fn expect(&mut self, typ: Tok, context: &str) -> PResult<Item> {
+    fn expect(&mut self, typ: Tok, context: &str) -> PResult<Item<'a>> {
         let t = self.next_non_space();
         if t.typ != typ {
             return self.unexpected(&t, context);
@@ -569,10 +590,7 @@ impl Parser<'_> {
     fn text_or_action(&mut self) -> PResult<Parsed> {
         let token = self.next_non_space();
         match token.typ {
-            Tok::Text => Ok(Parsed::Node(Node::Text(
-                token.pos,
-                Arc::from(token.val.as_str()),
-            ))),
+            Tok::Text => Ok(Parsed::Node(Node::Text(token.pos, Arc::from(&*token.val)))),
             Tok::LeftDelim => {
                 self.action_line = token.line;
                 let r = self.action();
@@ -754,12 +772,12 @@ impl Parser<'_> {
                 if next.typ == Tok::Assign || next.typ == Tok::Declare {
                     pipe.is_assign = next.typ == Tok::Assign;
                     self.next_non_space();
-                    pipe.decl.push((v.pos, Arc::from(v.val.as_str())));
-                    self.vars.push(v.val.clone());
+                    pipe.decl.push((v.pos, Arc::from(&*v.val)));
+                    self.vars.push(v.val.to_string());
                 } else if next.typ == Tok::Char && next.val == "," {
                     self.next_non_space();
-                    pipe.decl.push((v.pos, Arc::from(v.val.as_str())));
-                    self.vars.push(v.val.clone());
+                    pipe.decl.push((v.pos, Arc::from(&*v.val)));
+                    self.vars.push(v.val.to_string());
                     if context == "range" && pipe.decl.len() < 2 {
                         match self.peek_non_space().typ {
                             Tok::Variable | Tok::RightDelim | Tok::RightParen => continue 'decls,
@@ -900,7 +918,7 @@ impl Parser<'_> {
                 };
                 Arg::Ident {
                     pos,
-                    name: Arc::from(token.val.as_str()),
+                    name: Arc::from(&*token.val),
                     callee,
                 }
             }
@@ -941,7 +959,7 @@ impl Parser<'_> {
             Tok::String | Tok::RawString => match unquote(&token.val) {
                 Ok(s) => Arg::String {
                     pos,
-                    quoted: Arc::from(token.val.as_str()),
+                    quoted: Arc::from(&*token.val),
                     text: Arc::from(s),
                 },
                 Err(e) => return self.errorf(e),

@@ -155,3 +155,258 @@ fn basics() {
         "exceeded maximum template depth (100000)",
     );
 }
+
+fn typed_funcs() -> Arc<FuncMap> {
+    let mut f = FuncMap::new();
+    f.insert(
+        "upper",
+        |_: &mut dyn gotmpl::CallContext, a: &[Value]| -> Result<Value, FuncError> {
+            if a.len() != 1 {
+                return Err(FuncError::arity(format!(
+                    "wrong number of args for upper: want 1 got {}",
+                    a.len()
+                )));
+            }
+            match &a[0] {
+                Value::String(s) => Ok(Value::from(s.to_uppercase())),
+                other => Err(FuncError::arg_type(0, "string", other)),
+            }
+        },
+    );
+    f.insert(
+        "where",
+        |ctx: &mut dyn gotmpl::CallContext, _: &[Value]| -> Result<Value, FuncError> {
+            Ok(Value::from(format!(
+                "{} {}",
+                ctx.template_name(),
+                ctx.location()
+            )))
+        },
+    );
+    f.insert(
+        "ext",
+        |ctx: &mut dyn gotmpl::CallContext, _: &[Value]| -> Result<Value, FuncError> {
+            let n = ctx
+                .extension()
+                .and_then(|e| e.downcast_ref::<i64>())
+                .copied()
+                .unwrap_or(-1);
+            Ok(Value::Int(n))
+        },
+    );
+    Arc::new(f)
+}
+
+fn run_with(src: &str, mk: MissingKey) -> Result<String, String> {
+    let mut t = Templates::new(typed_funcs());
+    t.parse("t", src).map_err(|e| e.to_string())?;
+    let opts = ExecOptions {
+        missing_key: mk,
+        ..ExecOptions::default()
+    };
+    t.execute("t", &data(), &opts).map_err(|e| e.to_string())
+}
+
+#[test]
+fn argument_type_errors_read_like_go() {
+    let e = |src: &str| run_with(src, MissingKey::Zero).unwrap_err();
+    assert_eq!(
+        e("{{ upper 1 }}"),
+        "template: t:1:9: executing \"t\" at <1>: expected string; found 1"
+    );
+    assert_eq!(
+        e("{{ upper .n1 }}"),
+        "template: t:1:9: executing \"t\" at <.n1>: wrong type for value; expected string; got float64"
+    );
+    assert_eq!(
+        e("{{ upper .nope }}"),
+        "template: t:1:9: executing \"t\" at <.nope>: wrong type for value; expected string; got interface {}"
+    );
+    assert_eq!(
+        e("{{ .nope | upper }}"),
+        "template: t:1:11: executing \"t\" at <upper>: invalid value; expected string"
+    );
+    assert_eq!(
+        e("{{ upper nil }}"),
+        "template: t:1:9: executing \"t\" at <nil>: cannot assign nil to string"
+    );
+    assert_eq!(
+        e("{{ upper }}"),
+        "template: t:1:3: executing \"t\" at <upper>: wrong number of args for upper: want 1 got 0"
+    );
+    assert_eq!(
+        run_with("{{ .s | upper }}", MissingKey::Zero).unwrap(),
+        "HELLO"
+    );
+}
+
+#[test]
+fn missing_key_modes() {
+    assert_eq!(
+        run_with("{{ .nope.deeper }}|{{ .nope }}", MissingKey::Default).unwrap(),
+        "<no value>|<no value>"
+    );
+    assert!(
+        run_with("{{ .nope.deeper }}", MissingKey::Zero)
+            .unwrap_err()
+            .ends_with("nil pointer evaluating interface {}.deeper")
+    );
+    assert_eq!(
+        run_with("{{ .nope }}", MissingKey::Error).unwrap_err(),
+        "template: t:1:3: executing \"t\" at <.nope>: map has no entry for key \"nope\""
+    );
+    assert_eq!(
+        run_with("{{ .ns }}", MissingKey::Error).unwrap(),
+        "<no value>"
+    );
+}
+
+#[test]
+fn custom_delimiters() {
+    let mut t = Templates::new(Arc::new(FuncMap::new()));
+    t.set_delims("<<", ">>");
+    t.parse("t", "<< .s >> {{ .s }} a <<- .s ->> b <</* c */>>")
+        .unwrap();
+    assert_eq!(
+        t.execute("t", &data(), &ExecOptions::default()).unwrap(),
+        "hello {{ .s }} ahellob "
+    );
+    t.set_delims("", "");
+    t.parse("u", "{{ .s }}").unwrap();
+    assert_eq!(
+        t.execute("u", &data(), &ExecOptions::default()).unwrap(),
+        "hello"
+    );
+}
+
+#[test]
+fn define_replacement_and_layers() {
+    let mut t = Templates::new(funcs());
+    t.parse("a", r#"{{ define "x" }}one{{ end }}"#).unwrap();
+    t.parse("b", r#"{{ define "x" }}two{{ end }}"#).unwrap();
+    // An empty body does not replace an existing template (Go's associate).
+    t.parse("c", r#"{{ define "x" }} {{ end }}{{ template "x" }}"#)
+        .unwrap();
+    let opts = ExecOptions::default();
+    assert_eq!(t.execute("c", &data(), &opts).unwrap(), "two");
+    assert!(t.contains("x") && t.contains("a") && !t.contains("nope"));
+    assert_eq!(t.names(), vec!["a", "b", "c", "x"]);
+    // tpl's defines stay inside the call.
+    t.parse(
+        "d",
+        r#"{{ tpl "{{ define \"x\" }}three{{ end }}{{ template \"x\" }}" . }}-{{ template "x" }}"#,
+    )
+    .unwrap();
+    assert_eq!(t.execute("d", &data(), &opts).unwrap(), "three-two");
+    let err = t.execute("nope", &data(), &opts).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "template: no template \"nope\" associated with template \"\""
+    );
+    // execute_into appends to a reused buffer.
+    let mut buf = String::from(">");
+    t.execute_into("c", &data(), &opts, &mut buf).unwrap();
+    assert_eq!(buf, ">two");
+}
+
+#[test]
+fn call_context_location_and_extension() {
+    let mut t = Templates::new(typed_funcs());
+    t.parse(
+        "file.tpl",
+        "{{ define \"d\" }}\n  {{ where }}{{ end }}{{ template \"d\" }} {{ ext }}",
+    )
+    .unwrap();
+    let n: i64 = 7;
+    let opts = ExecOptions {
+        extension: Some(&n),
+        ..ExecOptions::default()
+    };
+    assert_eq!(
+        t.execute("file.tpl", &Value::Nil, &opts).unwrap(),
+        "\n  d file.tpl:2:5 7"
+    );
+}
+
+struct Point;
+
+impl gotmpl::Object for Point {
+    fn type_name(&self) -> &str {
+        "main.Point"
+    }
+    fn field(&self, name: &str) -> Option<Value> {
+        match name {
+            "X" => Some(Value::Int(1)),
+            "Nil" => Some(Value::Nil),
+            _ => None,
+        }
+    }
+    fn call_method(&self, name: &str, args: &[Value]) -> Option<Result<Value, FuncError>> {
+        match name {
+            "Add" => Some(match args {
+                [Value::Int(a)] => Ok(Value::Int(1 + a)),
+                _ => Err(FuncError::new("bad args")),
+            }),
+            _ => None,
+        }
+    }
+    fn go_string(&self) -> String {
+        "{1}".into()
+    }
+}
+
+#[test]
+fn objects_fields_and_methods() {
+    let mut t = Templates::new(Arc::new(FuncMap::new()));
+    t.parse(
+        "t",
+        "{{ .X }} {{ .Add 2 }} {{ 5 | .Add }} {{ . }} {{ printf \"%v|%T\" . . }}",
+    )
+    .unwrap();
+    let p = Value::Object(Arc::new(Point));
+    assert_eq!(
+        t.execute("t", &p, &ExecOptions::default()).unwrap(),
+        "1 3 6 {1} {1}|main.Point"
+    );
+    t.parse("u", "{{ .Y }}").unwrap();
+    assert_eq!(
+        t.execute("u", &p, &ExecOptions::default())
+            .unwrap_err()
+            .to_string(),
+        "template: u:1:3: executing \"u\" at <.Y>: can't evaluate field Y in type main.Point"
+    );
+    t.parse("v", "{{ .Add \"x\" }}").unwrap();
+    assert!(
+        t.execute("v", &p, &ExecOptions::default())
+            .unwrap_err()
+            .to_string()
+            .ends_with("error calling Add: bad args")
+    );
+    t.parse("w", "{{ .Nil.Z }}").unwrap();
+    assert!(
+        t.execute("w", &p, &ExecOptions::default())
+            .unwrap_err()
+            .to_string()
+            .ends_with("nil pointer evaluating interface {}.Z")
+    );
+}
+
+#[test]
+fn formatting_helpers() {
+    assert_eq!(gotmpl::format_float_g(1e6), "1e+06");
+    assert_eq!(gotmpl::format_float_g(123456789.0), "1.23456789e+08");
+    assert_eq!(gotmpl::format_float_g(0.0001), "0.0001");
+    assert_eq!(gotmpl::format_float_g(-0.0), "-0");
+    assert_eq!(
+        gotmpl::format_value(&data()),
+        "map[l:[a b c] m:map[a:1 b:2 c:map[d:x]] n1:1 n6:1e+06 ns:<nil> s:hello]"
+    );
+    assert_eq!(
+        gotmpl::sprintf("%d-%s-%v", &[Value::Int(1)]),
+        "1-%!s(MISSING)-%!v(MISSING)"
+    );
+    assert_eq!(
+        gotmpl::sprint(&[Value::from("a"), Value::Int(1), Value::Int(2)]),
+        "a1 2"
+    );
+}
