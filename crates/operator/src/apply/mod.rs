@@ -1,12 +1,14 @@
 //! Applying rendered manifests: the pure planner ([`plan()`]) and the inventory of
-//! what the operator applied. The executor (server-side apply, the only writer) is
-//! built on top of [`Plan`].
+//! what the operator applied, and the executor ([`Applier`], server-side apply, the
+//! only writer of workload objects).
 
 mod drift;
+mod execute;
 mod inventory;
 mod plan;
 
 pub use drift::{drift, needs_apply, parse_quantity};
+pub use execute::{Applied, Applier, ExecuteError};
 pub use inventory::{Inventory, InventoryEntry, ObjectKey};
 pub use plan::{
     KEEP_ANNOTATION, KEEP_VALUE, Plan, PlanError, PlannedObject, install_order_index,

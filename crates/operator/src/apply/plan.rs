@@ -281,6 +281,21 @@ impl ReverseWithinKind for Vec<InventoryEntry> {
 }
 
 impl Plan {
+    /// The inventory to persist *before* executing: everything previously applied
+    /// plus everything about to be applied (UIDs of new objects unknown yet). If the
+    /// operator dies mid-apply, the next reconcile still knows every object it may
+    /// have created, so nothing escapes pruning.
+    pub fn pending_inventory(&self, previous: &Inventory) -> Inventory {
+        let mut entries = previous.entries.clone();
+        let known: HashSet<ObjectKey> = entries.iter().map(InventoryEntry::key).collect();
+        for o in &self.apply {
+            if !known.contains(&o.key()) {
+                entries.push(o.to_entry(None));
+            }
+        }
+        Inventory { entries }
+    }
+
     /// Plans deleting everything of `inventory` (the CR is being deleted): the same
     /// rules as a prune, with nothing rendered. Needs no chart and no network.
     pub fn uninstall(inventory: &Inventory, namespace: &str) -> Plan {
@@ -426,6 +441,26 @@ mod tests {
             ["data", "kept"]
         );
         assert_eq!(Plan::uninstall(&previous, "ns"), p);
+    }
+
+    #[test]
+    fn pending_inventory_is_previous_plus_new() {
+        let previous = Inventory {
+            entries: vec![entry("v1", "ConfigMap", "cm"), entry("v1", "Secret", "old")],
+        };
+        let p = plan(
+            &[m("v1", "ConfigMap", "cm"), m("v1", "Service", "svc")],
+            &previous,
+            "ns",
+        )
+        .unwrap();
+        let pending = p.pending_inventory(&previous);
+        let names: Vec<_> = pending
+            .entries
+            .iter()
+            .map(|e| (e.name.as_str(), e.uid.is_some()))
+            .collect();
+        assert_eq!(names, [("cm", true), ("old", true), ("svc", false)]);
     }
 
     #[test]

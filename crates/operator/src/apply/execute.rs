@@ -1,0 +1,400 @@
+//! The executor: the only code that writes workload objects. It applies a [`Plan`]
+//! with server-side apply under [`FIELD_MANAGER`], skipping objects whose live
+//! state already holds every desired field (so a steady-state reconcile makes
+//! reads only), then prunes in reverse order.
+//!
+//! Pruning is defensive: an object is deleted only if it still exists, still has
+//! the UID recorded when we applied it (the delete carries a UID precondition), and
+//! has not been annotated `helm.sh/resource-policy: keep` since.
+
+use std::{collections::HashMap, sync::Mutex};
+
+use k8s_openapi::api::core::v1::Secret;
+use kube::{
+    Client,
+    api::{
+        Api, ApiResource, DeleteParams, DynamicObject, GroupVersionKind, Patch, PatchParams,
+        PostParams, Preconditions, PropagationPolicy,
+    },
+    discovery::{Scope, pinned_kind},
+};
+use serde_json::Value;
+
+use super::{
+    FIELD_MANAGER, KEEP_ANNOTATION, KEEP_VALUE,
+    drift::needs_apply,
+    inventory::{Inventory, InventoryEntry, ObjectKey},
+    plan::{Plan, PlannedObject},
+};
+
+/// A write or read of the executor failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExecuteError {
+    /// The API server does not serve the kind.
+    #[error("the cluster does not serve {api_version} {kind}: {source}")]
+    Resolve {
+        /// apiVersion.
+        api_version: String,
+        /// kind.
+        kind: String,
+        /// Cause.
+        #[source]
+        source: kube::Error,
+    },
+    /// Reading the live object failed.
+    #[error("reading {object}: {source}")]
+    Read {
+        /// The object.
+        object: String,
+        /// Cause.
+        #[source]
+        source: kube::Error,
+    },
+    /// Server-side apply was rejected (validation, admission, RBAC, conflict).
+    #[error("applying {object}: {source}")]
+    Apply {
+        /// The object.
+        object: String,
+        /// Cause.
+        #[source]
+        source: kube::Error,
+    },
+    /// Deleting a pruned object failed.
+    #[error("pruning {object}: {source}")]
+    Prune {
+        /// The object.
+        object: String,
+        /// Cause.
+        #[source]
+        source: kube::Error,
+    },
+    /// An object could not be converted to JSON.
+    #[error("serializing {object}: {message}")]
+    Serialize {
+        /// The object.
+        object: String,
+        /// Cause.
+        message: String,
+    },
+}
+
+impl ExecuteError {
+    /// A static category for metrics and logs.
+    pub fn category(&self) -> &'static str {
+        match self {
+            ExecuteError::Resolve { .. } => "discovery",
+            ExecuteError::Read { .. } => "read",
+            ExecuteError::Apply { .. } => "apply",
+            ExecuteError::Prune { .. } => "prune",
+            ExecuteError::Serialize { .. } => "serialize",
+        }
+    }
+
+    /// True when retrying without a change cannot help (the API server rejected
+    /// the object as invalid or forbidden): the CR gets `Invalid Config`.
+    pub fn is_permanent(&self) -> bool {
+        let status = match self {
+            ExecuteError::Apply { source, .. } | ExecuteError::Prune { source, .. } => source,
+            ExecuteError::Serialize { .. } => return true,
+            _ => return false,
+        };
+        matches!(status, kube::Error::Api(s) if matches!(s.code, 400 | 403 | 422))
+    }
+}
+
+/// What one execution did.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Applied {
+    /// The inventory after the apply (to store beside the active spec).
+    pub inventory: Inventory,
+    /// Objects written with server-side apply.
+    pub applied: Vec<ObjectKey>,
+    /// Objects whose live state already matched.
+    pub unchanged: usize,
+    /// Objects deleted.
+    pub pruned: Vec<ObjectKey>,
+    /// Objects left in place (kept, PVCs, or no longer ours).
+    pub retained: Vec<ObjectKey>,
+    /// The live objects after the apply, for health evaluation.
+    pub live: Vec<Value>,
+}
+
+impl Applied {
+    /// True when the cluster was changed.
+    pub fn wrote(&self) -> bool {
+        !self.applied.is_empty() || !self.pruned.is_empty()
+    }
+}
+
+#[derive(Clone)]
+struct Resolved {
+    resource: ApiResource,
+    namespaced: bool,
+}
+
+/// Applies plans through one client and field manager.
+pub struct Applier {
+    client: Client,
+    resolved: Mutex<HashMap<(String, String), Resolved>>,
+}
+
+impl Applier {
+    /// An applier writing with `client`.
+    pub fn new(client: Client) -> Applier {
+        Applier {
+            client,
+            resolved: Mutex::new(HashMap::new()),
+        }
+    }
+
+    async fn resolve(&self, api_version: &str, kind: &str) -> Result<Resolved, ExecuteError> {
+        let key = (api_version.to_string(), kind.to_string());
+        if let Some(r) = self.resolved.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return Ok(r);
+        }
+        let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+        let gvk = GroupVersionKind::gvk(group, version, kind);
+        let (resource, caps) =
+            pinned_kind(&self.client, &gvk)
+                .await
+                .map_err(|source| ExecuteError::Resolve {
+                    api_version: api_version.to_string(),
+                    kind: kind.to_string(),
+                    source,
+                })?;
+        let r = Resolved {
+            resource,
+            namespaced: caps.scope == Scope::Namespaced,
+        };
+        if let Ok(mut m) = self.resolved.lock() {
+            m.insert(key, r.clone());
+        }
+        Ok(r)
+    }
+
+    fn api(&self, r: &Resolved, namespace: Option<&str>) -> Api<DynamicObject> {
+        match (r.namespaced, namespace) {
+            (true, Some(ns)) => Api::namespaced_with(self.client.clone(), ns, &r.resource),
+            (true, None) => Api::default_namespaced_with(self.client.clone(), &r.resource),
+            (false, _) => Api::all_with(self.client.clone(), &r.resource),
+        }
+    }
+
+    /// Applies `plan` and prunes. Objects are applied one by one in order; the first
+    /// failure stops the execution (the pending inventory, stored before, still
+    /// covers everything that may have been created).
+    pub async fn execute(&self, plan: &Plan) -> Result<Applied, ExecuteError> {
+        let mut out = Applied::default();
+        for object in &plan.apply {
+            let (entry, live, wrote) = self.apply_one(object).await?;
+            if wrote {
+                out.applied.push(entry.key());
+            } else {
+                out.unchanged += 1;
+            }
+            out.inventory.entries.push(entry);
+            out.live.push(live);
+        }
+        for entry in &plan.prune {
+            if self.prune_one(entry).await? {
+                out.pruned.push(entry.key());
+            } else {
+                out.retained.push(entry.key());
+            }
+        }
+        out.retained
+            .extend(plan.retained.iter().map(InventoryEntry::key));
+        Ok(out)
+    }
+
+    async fn apply_one(
+        &self,
+        object: &PlannedObject,
+    ) -> Result<(InventoryEntry, Value, bool), ExecuteError> {
+        let m = &object.manifest;
+        let name = object.key().to_string();
+        let resolved = self.resolve(&m.api_version, &m.kind).await?;
+        let namespace = if resolved.namespaced {
+            object.namespace.as_deref()
+        } else {
+            None
+        };
+        let api = self.api(&resolved, namespace);
+        let mut desired = m.object.clone();
+        if let (Some(ns), Some(meta)) = (
+            namespace,
+            desired.get_mut("metadata").and_then(Value::as_object_mut),
+        ) {
+            meta.insert("namespace".into(), Value::String(ns.to_string()));
+        }
+        let live = api
+            .get_opt(&m.name)
+            .await
+            .map_err(|source| ExecuteError::Read {
+                object: name.clone(),
+                source,
+            })?;
+        let live_json = live
+            .as_ref()
+            .map(serde_json::to_value)
+            .transpose()
+            .map_err(|e| ExecuteError::Serialize {
+                object: name.clone(),
+                message: e.to_string(),
+            })?;
+        let (result, wrote) = if needs_apply(&desired, live_json.as_ref()) {
+            let params = PatchParams::apply(FIELD_MANAGER).force();
+            let applied = api
+                .patch(&m.name, &params, &Patch::Apply(&desired))
+                .await
+                .map_err(|source| ExecuteError::Apply {
+                    object: name.clone(),
+                    source,
+                })?;
+            let json = serde_json::to_value(&applied).map_err(|e| ExecuteError::Serialize {
+                object: name.clone(),
+                message: e.to_string(),
+            })?;
+            (json, true)
+        } else {
+            (live_json.unwrap_or(Value::Null), false)
+        };
+        let uid = result
+            .pointer("/metadata/uid")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let mut entry = object.to_entry(uid);
+        if !resolved.namespaced {
+            entry.namespace = None;
+        }
+        Ok((entry, result, wrote))
+    }
+
+    /// Deletes one pruned object if it is still ours; `Ok(false)` when it was left.
+    async fn prune_one(&self, entry: &InventoryEntry) -> Result<bool, ExecuteError> {
+        let name = entry.key().to_string();
+        let resolved = match self.resolve(&entry.api_version, &entry.kind).await {
+            Ok(r) => r,
+            // The kind is gone from the cluster (CRD removed): so is the object.
+            Err(ExecuteError::Resolve {
+                source: kube::Error::Api(s),
+                ..
+            }) if s.code == 404 => return Ok(false),
+            Err(ExecuteError::Resolve {
+                source: kube::Error::Discovery(_),
+                ..
+            }) => return Ok(false),
+            Err(e) => return Err(e),
+        };
+        let api = self.api(&resolved, entry.namespace.as_deref());
+        let Some(live) = api
+            .get_opt(&entry.name)
+            .await
+            .map_err(|source| ExecuteError::Read {
+                object: name.clone(),
+                source,
+            })?
+        else {
+            return Ok(false);
+        };
+        let kept = live
+            .metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(KEEP_ANNOTATION))
+            .is_some_and(|v| v == KEEP_VALUE);
+        let recreated = entry.uid.is_some() && live.metadata.uid != entry.uid;
+        if kept || recreated {
+            return Ok(false);
+        }
+        let params = DeleteParams {
+            propagation_policy: Some(PropagationPolicy::Background),
+            preconditions: live.metadata.uid.clone().map(|uid| Preconditions {
+                uid: Some(uid),
+                resource_version: None,
+            }),
+            ..DeleteParams::default()
+        };
+        match api.delete(&entry.name, &params).await {
+            Ok(_) => Ok(true),
+            // Gone meanwhile, or re-created with another UID: not ours to delete.
+            Err(kube::Error::Api(s)) if s.code == 404 || s.code == 409 => Ok(false),
+            Err(source) => Err(ExecuteError::Prune {
+                object: name,
+                source,
+            }),
+        }
+    }
+
+    /// Writes a Secret with server-side apply unless the live one already holds the
+    /// same content; returns whether it wrote.
+    pub async fn apply_secret(&self, secret: &Secret) -> Result<bool, ExecuteError> {
+        let name = secret.metadata.name.clone().unwrap_or_default();
+        let label = format!("Secret {name}");
+        let api: Api<Secret> = match &secret.metadata.namespace {
+            Some(ns) => Api::namespaced(self.client.clone(), ns),
+            None => Api::default_namespaced(self.client.clone()),
+        };
+        let mut desired = serde_json::to_value(secret).map_err(|e| ExecuteError::Serialize {
+            object: label.clone(),
+            message: e.to_string(),
+        })?;
+        if let Some(obj) = desired.as_object_mut() {
+            obj.insert("apiVersion".into(), "v1".into());
+            obj.insert("kind".into(), "Secret".into());
+        }
+        let live = api
+            .get_opt(&name)
+            .await
+            .map_err(|source| ExecuteError::Read {
+                object: label.clone(),
+                source,
+            })?;
+        let live = live.map(|l| serde_json::to_value(l).unwrap_or(Value::Null));
+        if !needs_apply(&desired, live.as_ref()) {
+            return Ok(false);
+        }
+        api.patch(
+            &name,
+            &PatchParams::apply(FIELD_MANAGER).force(),
+            &Patch::Apply(&desired),
+        )
+        .await
+        .map_err(|source| ExecuteError::Apply {
+            object: label,
+            source,
+        })?;
+        Ok(true)
+    }
+
+    /// Creates a Secret only if none of that name exists (never overwrites: used for
+    /// `wandb-password`); returns whether it created one.
+    pub async fn create_secret_if_absent(&self, secret: &Secret) -> Result<bool, ExecuteError> {
+        let name = secret.metadata.name.clone().unwrap_or_default();
+        let api: Api<Secret> = match &secret.metadata.namespace {
+            Some(ns) => Api::namespaced(self.client.clone(), ns),
+            None => Api::default_namespaced(self.client.clone()),
+        };
+        let exists = api
+            .get_opt(&name)
+            .await
+            .map_err(|source| ExecuteError::Read {
+                object: format!("Secret {name}"),
+                source,
+            })?;
+        if exists.is_some() {
+            return Ok(false);
+        }
+        match api.create(&PostParams::default(), secret).await {
+            Ok(_) => Ok(true),
+            Err(kube::Error::Api(s)) if s.code == 409 => Ok(false),
+            Err(source) => Err(ExecuteError::Apply {
+                object: format!("Secret {name}"),
+                source,
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
