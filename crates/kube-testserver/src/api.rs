@@ -99,7 +99,7 @@ fn hex(s: &str) -> String {
 }
 
 fn unhex(s: &str) -> Option<String> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     let bytes: Option<Vec<u8>> = (0..s.len())
@@ -433,13 +433,11 @@ fn prepare_update(t: &Target, old: &Value, mut new: Value) -> Value {
                 None => m.remove("status"),
             };
         }
-    } else if main_with_status {
-        if let Value::Object(m) = &mut new {
-            match old.get("status") {
-                Some(s) => m.insert("status".into(), s.clone()),
-                None => m.remove("status"),
-            };
-        }
+    } else if main_with_status && let Value::Object(m) = &mut new {
+        match old.get("status") {
+            Some(s) => m.insert("status".into(), s.clone()),
+            None => m.remove("status"),
+        };
     }
     let old_meta = old.get("metadata").cloned().unwrap_or_else(|| json!({}));
     {

@@ -347,7 +347,7 @@ fn smp_value(
     Ok(())
 }
 
-fn reorder(list: &mut Vec<Value>, order: &[Value]) {
+fn reorder(list: &mut [Value], order: &[Value]) {
     let pos = |item: &Value| -> usize {
         order
             .iter()

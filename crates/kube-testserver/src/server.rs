@@ -56,7 +56,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
 
 enum Route {
     Json(Value),
-    Resource(Target),
+    Resource(Box<Target>),
     NotFound,
 }
 
@@ -116,13 +116,13 @@ fn resource_route(store: &Store, group: &str, version: &str, rest: &[&str]) -> R
     {
         return Route::NotFound;
     }
-    Route::Resource(Target {
+    Route::Resource(Box::new(Target {
         info: info.clone(),
         version: version.to_string(),
         namespace: ns,
         name,
         subresource: sub,
-    })
+    }))
 }
 
 fn verb_of(method: &Method, t: &Target, p: &Params) -> &'static str {
@@ -249,9 +249,9 @@ async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Response {
             Route::Resource(t) => {
                 let watch = rec.verb == "watch";
                 let r = if watch {
-                    watch_response(sh.clone(), t, params, accept.contains("as=Table"))
+                    watch_response(sh.clone(), *t, params, accept.contains("as=Table"))
                 } else {
-                    dispatch(&sh, &rec, t, &params, &content_type, &accept, &body)
+                    dispatch(&sh, &rec, *t, &params, &content_type, &accept, &body)
                 };
                 r.unwrap_or_else(IntoResponse::into_response)
             }

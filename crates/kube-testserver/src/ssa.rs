@@ -492,15 +492,13 @@ pub fn apply(
         }
     }
     let mut applied_part = applied.clone();
-    if schema.status_subresource {
-        if let Value::Object(m) = &mut applied_part {
-            if actor.subresource == "status" {
-                m.retain(|k, _| {
-                    k == "status" || k == "apiVersion" || k == "kind" || k == "metadata"
-                });
-            } else {
-                m.remove("status");
-            }
+    if schema.status_subresource
+        && let Value::Object(m) = &mut applied_part
+    {
+        if actor.subresource == "status" {
+            m.retain(|k, _| k == "status" || k == "apiVersion" || k == "kind" || k == "metadata");
+        } else {
+            m.remove("status");
         }
     }
     merge_applied(&mut obj, &applied_part, schema.builtin);

@@ -2,6 +2,8 @@
 //! small chart against the test server. The Python interpreter is
 //! `$HELM_PYTHON`, else `target/helm-venv/bin/python` in the workspace.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
+
 use std::{path::PathBuf, process::Command, time::Duration};
 
 use kube_testserver::{Options, TestServer};

@@ -1,5 +1,7 @@
 //! kube-rs client suite against the test server.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
+
 use std::time::Duration;
 
 use futures::{StreamExt, TryStreamExt};

@@ -1,6 +1,8 @@
 //! The real `kubectl` against the test server. The binary is `$KUBECTL` or
 //! `kubectl` on PATH.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
+
 use std::{
     io::{BufRead, BufReader},
     path::PathBuf,
