@@ -8,6 +8,7 @@
 pub mod api;
 pub mod apply;
 pub mod channel;
+pub mod controller;
 pub mod events;
 pub mod health;
 pub mod metrics;
@@ -16,4 +17,6 @@ pub mod render;
 pub mod source;
 pub mod spec;
 pub mod status;
+#[cfg(test)]
+mod testing;
 pub mod validate;

@@ -10,6 +10,7 @@
 use std::{collections::HashMap, sync::Mutex};
 
 use k8s_openapi::api::core::v1::Secret;
+use kube::ResourceExt;
 use kube::{
     Client,
     api::{
@@ -19,6 +20,8 @@ use kube::{
     discovery::{Scope, pinned_kind},
 };
 use serde_json::Value;
+
+use crate::api::{API_VERSION, FINALIZER, WeightsAndBiases, WeightsAndBiasesStatus};
 
 use super::{
     FIELD_MANAGER, KEEP_ANNOTATION, KEEP_VALUE,
@@ -362,6 +365,80 @@ impl Applier {
         .await
         .map_err(|source| ExecuteError::Apply {
             object: label,
+            source,
+        })?;
+        Ok(true)
+    }
+
+    /// Writes the status subresource of a CR with server-side apply. Callers pass
+    /// only a status that differs from the current one (see `status::next_status`).
+    pub async fn write_status(
+        &self,
+        cr: &WeightsAndBiases,
+        status: &WeightsAndBiasesStatus,
+    ) -> Result<(), ExecuteError> {
+        let label = format!("WeightsAndBiases {} status", cr.name_any());
+        let api: Api<WeightsAndBiases> =
+            Api::namespaced(self.client.clone(), &cr.namespace().unwrap_or_default());
+        let body = serde_json::json!({
+            "apiVersion": API_VERSION,
+            "kind": "WeightsAndBiases",
+            "status": status,
+        });
+        api.patch_status(
+            &cr.name_any(),
+            &PatchParams::apply(FIELD_MANAGER).force(),
+            &Patch::Apply(&body),
+        )
+        .await
+        .map_err(|source| ExecuteError::Apply {
+            object: label,
+            source,
+        })?;
+        Ok(())
+    }
+
+    /// Adds (`present`) or removes the operator's finalizer; no request when the
+    /// CR already is as wanted. Returns whether it wrote.
+    pub async fn set_finalizer(
+        &self,
+        cr: &WeightsAndBiases,
+        present: bool,
+    ) -> Result<bool, ExecuteError> {
+        let current = cr.finalizers();
+        let has = current.iter().any(|f| f == FINALIZER);
+        if has == present {
+            return Ok(false);
+        }
+        let finalizers: Vec<&str> = if present {
+            current
+                .iter()
+                .map(String::as_str)
+                .chain([FINALIZER])
+                .collect()
+        } else {
+            current
+                .iter()
+                .map(String::as_str)
+                .filter(|f| *f != FINALIZER)
+                .collect()
+        };
+        // The resourceVersion makes the merge patch fail on a concurrent change of
+        // the list instead of silently dropping someone else's finalizer.
+        let body = serde_json::json!({"metadata": {
+            "finalizers": finalizers,
+            "resourceVersion": cr.resource_version(),
+        }});
+        let api: Api<WeightsAndBiases> =
+            Api::namespaced(self.client.clone(), &cr.namespace().unwrap_or_default());
+        api.patch(
+            &cr.name_any(),
+            &PatchParams::default(),
+            &Patch::Merge(&body),
+        )
+        .await
+        .map_err(|source| ExecuteError::Apply {
+            object: format!("WeightsAndBiases {} finalizers", cr.name_any()),
             source,
         })?;
         Ok(true)

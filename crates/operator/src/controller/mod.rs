@@ -1,0 +1,536 @@
+//! One reconcile of one `WeightsAndBiases`, as a function of the CR and a
+//! [`Context`] with injected parts (renderer, release channel, clock), so that it
+//! runs the same against a real cluster, `kube-testserver` or the unit tests' fake
+//! API. The kube-runtime `Controller` wiring (watches, concurrency, leader
+//! election, error policy) calls [`reconcile`] and publishes the returned events.
+//!
+//! Pipeline: read state (IO) -> channel (IO) -> layers -> chart -> render -> plan ->
+//! reference check (reads) -> apply and prune (the only writes) -> state Secrets ->
+//! health -> status (written only when it changed). Bad input ends in
+//! `Invalid Config` and waits for a change; API errors are returned for a retry
+//! with backoff.
+
+use std::{sync::Arc, time::Duration};
+
+use k8s_openapi::{
+    api::core::v1::{ConfigMap, Secret},
+    apimachinery::pkg::apis::meta::v1::{OwnerReference, Time},
+};
+use kube::{Api, Client, Resource, ResourceExt};
+
+use crate::{
+    api::{FINALIZER, Phase, WeightsAndBiases},
+    apply::{Applied, Applier, ExecuteError, Inventory, Plan, plan},
+    channel::{ChannelRequest, ReleaseChannel, embedded_release, select_base},
+    events::{Reason, event_message},
+    health::{evaluate, ready_condition},
+    password::{generate_password, password_secret},
+    render::{Manifest, RenderRequest, chart_version_string},
+    source::{LocalChart, SecretString, fetch_offline},
+    spec::{
+        DesiredSpec, LayerInputs, LicenseSource, OperatorDefaults, StateKind, StoredSpec,
+        desired_spec, inventory_from_secret, license_sources, release_id, state_secret,
+    },
+    status::{AppliedRevision, StatusInput, next_revision, next_status},
+    validate::external_references,
+};
+
+/// How soon to look again while workloads are still rolling out.
+pub const NOT_READY_REQUEUE: Duration = Duration::from_secs(15);
+
+/// The chart rendered for one reconcile.
+#[derive(Clone, Debug, Default)]
+pub struct RenderedChart {
+    /// Manifests in Helm's install order (hooks included as plain objects).
+    pub manifests: Vec<Manifest>,
+    /// `Chart.yaml` version.
+    pub chart_version: String,
+    /// `Chart.yaml` appVersion.
+    pub app_version: Option<String>,
+}
+
+/// The renderer (the `helm` crate behind `crate::render`). An `Err` is an invalid
+/// configuration: schema violation, chart `fail`/`required`, unparsable output.
+pub trait Renderer: Send + Sync {
+    /// Renders `request.chart` with `request.spec`'s merged values.
+    fn render(&self, request: &RenderRequest<'_>) -> Result<RenderedChart, String>;
+}
+
+/// Everything a reconcile needs besides the CR.
+pub struct Context {
+    /// API client (reads).
+    pub client: Client,
+    /// The only writer.
+    pub applier: Applier,
+    /// Chart renderer.
+    pub renderer: Arc<dyn Renderer>,
+    /// The release channel; `None` uses the embedded one.
+    pub channel: Option<Arc<dyn ReleaseChannel>>,
+    /// `AIRGAPPED`.
+    pub airgapped: bool,
+    /// Operator defaults layer.
+    pub defaults: OperatorDefaults,
+    /// The clock, injectable for tests.
+    pub now: fn() -> Time,
+}
+
+/// What the controller should do after a reconcile.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Outcome {
+    /// Requeue after this long; `None` waits for a change of the CR.
+    pub requeue_after: Option<Duration>,
+    /// Events to publish on the CR, in order (messages already redacted).
+    pub events: Vec<(Reason, String)>,
+    /// What the apply did, when it ran.
+    pub applied: Option<Applied>,
+    /// Whether the status was written.
+    pub status_written: bool,
+}
+
+/// A reconcile failed in a way worth retrying with backoff.
+#[derive(Debug, thiserror::Error)]
+pub enum ReconcileError {
+    /// Reading from the API server failed.
+    #[error("reading {what}: {source}")]
+    Read {
+        /// What was read.
+        what: String,
+        /// Cause.
+        #[source]
+        source: kube::Error,
+    },
+    /// Applying or pruning failed transiently.
+    #[error(transparent)]
+    Execute(#[from] ExecuteError),
+    /// The OS random source failed.
+    #[error(transparent)]
+    Random(#[from] crate::password::RandomError),
+}
+
+impl ReconcileError {
+    /// A static category for metrics.
+    pub fn category(&self) -> &'static str {
+        match self {
+            ReconcileError::Read { .. } => "read",
+            ReconcileError::Execute(e) => e.category(),
+            ReconcileError::Random(_) => "random",
+        }
+    }
+}
+
+fn read_err(what: &str) -> impl FnOnce(kube::Error) -> ReconcileError + '_ {
+    move |source| ReconcileError::Read {
+        what: what.to_string(),
+        source,
+    }
+}
+
+struct State {
+    user: Option<StoredSpec>,
+    user_error: Option<String>,
+    active: Option<StoredSpec>,
+    inventory: Inventory,
+    cached: Option<StoredSpec>,
+}
+
+async fn read_state(secrets: &Api<Secret>, name: &str) -> Result<State, ReconcileError> {
+    let get = |kind: StateKind| {
+        let secret_name = kind.secret_name(name);
+        async move {
+            secrets
+                .get_opt(&secret_name)
+                .await
+                .map_err(|source| ReconcileError::Read {
+                    what: format!("Secret {secret_name}"),
+                    source,
+                })
+        }
+    };
+    let user_secret = get(StateKind::UserInput).await?;
+    let active_secret = get(StateKind::Active).await?;
+    let cached_secret = get(StateKind::CachedRelease).await?;
+    let (user, user_error) = match user_secret.as_ref().map(StoredSpec::from_secret) {
+        None => (None, None),
+        Some(Ok(s)) => (Some(s), None),
+        Some(Err(e)) => (None, Some(e.to_string())),
+    };
+    // A damaged active or cached Secret is not the admin's input: treat it as
+    // absent (the next apply rewrites it) rather than blocking the reconcile.
+    let active = active_secret
+        .as_ref()
+        .and_then(|s| StoredSpec::from_secret(s).ok());
+    let inventory = active_secret
+        .as_ref()
+        .and_then(|s| inventory_from_secret(s).ok())
+        .unwrap_or_default();
+    let cached = cached_secret
+        .as_ref()
+        .and_then(|s| StoredSpec::from_secret(s).ok());
+    Ok(State {
+        user,
+        user_error,
+        active,
+        inventory,
+        cached,
+    })
+}
+
+async fn resolve_license(
+    secrets: &Api<Secret>,
+    sources: Vec<LicenseSource>,
+) -> Result<Option<SecretString>, ReconcileError> {
+    for source in sources {
+        match source {
+            LicenseSource::Inline { license, .. } => return Ok(Some(license)),
+            LicenseSource::Secret { name, key, .. } => {
+                let secret = secrets
+                    .get_opt(&name)
+                    .await
+                    .map_err(read_err("license Secret"))?;
+                let value = secret
+                    .and_then(|s| s.data)
+                    .and_then(|d| d.get(&key).cloned())
+                    .map(|b| String::from_utf8_lossy(&b.0).trim().to_string())
+                    .filter(|s| !s.is_empty());
+                if let Some(v) = value {
+                    return Ok(Some(SecretString(v)));
+                }
+            }
+        }
+    }
+    Ok(None)
+}
+
+fn owner_ref(cr: &WeightsAndBiases) -> Option<OwnerReference> {
+    cr.controller_owner_ref(&())
+}
+
+/// Reconciles one CR.
+pub async fn reconcile(cr: &WeightsAndBiases, ctx: &Context) -> Result<Outcome, ReconcileError> {
+    let name = cr.name_any();
+    let ns = cr.namespace().unwrap_or_else(|| "default".to_string());
+    let secrets: Api<Secret> = Api::namespaced(ctx.client.clone(), &ns);
+    let state = read_state(&secrets, &name).await?;
+    let mut out = Outcome::default();
+
+    if cr.meta().deletion_timestamp.is_some() {
+        return uninstall(cr, ctx, &ns, &state.inventory, out).await;
+    }
+
+    if let Some(message) = &state.user_error {
+        return invalid(cr, ctx, out, message.clone(), None).await;
+    }
+    // The console expects the user-input Secret to exist; it is never owned by the
+    // CR, so it survives deletion.
+    if state.user.is_none() {
+        let empty = StoredSpec {
+            chart: serde_json::Value::Null,
+            values: serde_json::json!({}),
+            metadata: None,
+        };
+        let secret = state_secret(StateKind::UserInput, &name, &ns, &empty, None, None);
+        ctx.applier.create_secret_if_absent(&secret).await?;
+    }
+
+    // Channel.
+    let fetched = match (&ctx.channel, ctx.airgapped) {
+        (Some(channel), false) => {
+            let license = resolve_license(
+                &secrets,
+                license_sources(
+                    cr.spec.values.as_ref(),
+                    state.user.as_ref().map(|u| &u.values),
+                ),
+            )
+            .await?;
+            let request = ChannelRequest {
+                license,
+                release_id: release_id(state.user.as_ref()),
+            };
+            Some(channel.fetch(&request).await)
+        }
+        _ => None,
+    };
+    let embedded = match embedded_release() {
+        Ok(e) => e,
+        Err(e) => return invalid(cr, ctx, out, format!("embedded channel: {e}"), None).await,
+    };
+    let base = select_base(ctx.airgapped, fetched, state.cached.clone(), embedded);
+    if base.write_cache {
+        let secret = state_secret(
+            StateKind::CachedRelease,
+            &name,
+            &ns,
+            &base.release,
+            None,
+            owner_ref(cr),
+        );
+        ctx.applier.apply_secret(&secret).await?;
+    }
+    if !base.reachable {
+        out.events
+            .push((Reason::ChannelUnreachable, event_message(&base.message)));
+    }
+    let channel_condition = Some((
+        base.reachable,
+        base.reason.to_string(),
+        base.message.clone(),
+    ));
+
+    // Layers, chart, render, plan: pure; any failure is bad input.
+    let desired = match desired_spec(&LayerInputs {
+        cr_name: &name,
+        cr_chart: cr.spec.chart.as_ref(),
+        cr_values: cr.spec.values.as_ref(),
+        user_input: state.user.as_ref(),
+        channel: Some(&base.release),
+        defaults: ctx.defaults.clone(),
+    }) {
+        Ok(d) => d,
+        Err(e) => return invalid(cr, ctx, out, e.to_string(), channel_condition).await,
+    };
+    let field = match desired.chart_layer {
+        Some(crate::spec::Layer::CustomResource) | None => "spec.chart".to_string(),
+        Some(layer) => format!("{layer} chart"),
+    };
+    let chart = match fetch_offline(&desired.chart, &field) {
+        Ok(c) => c,
+        Err(e) => return invalid(cr, ctx, out, e.to_string(), channel_condition).await,
+    };
+    let rendered = match render(ctx, cr, &ns, &chart, &desired) {
+        Ok(r) => r,
+        Err(message) => return invalid(cr, ctx, out, message, channel_condition).await,
+    };
+    let planned = match plan(&rendered.manifests, &state.inventory, &ns) {
+        Ok(p) => p,
+        Err(e) => return invalid(cr, ctx, out, e.to_string(), channel_condition).await,
+    };
+    let missing = missing_references(ctx, &planned).await?;
+    if !missing.is_empty() {
+        return invalid(cr, ctx, out, missing.join("; "), channel_condition).await;
+    }
+
+    // Writes.
+    ctx.applier.set_finalizer(cr, true).await?;
+    let pending = planned.pending_inventory(&state.inventory);
+    if pending != state.inventory {
+        let spec = state.active.clone().unwrap_or_default();
+        let secret = state_secret(
+            StateKind::Active,
+            &name,
+            &ns,
+            &spec,
+            Some(&pending),
+            owner_ref(cr),
+        );
+        ctx.applier.apply_secret(&secret).await?;
+    }
+    let applied = match ctx.applier.execute(&planned).await {
+        Ok(a) => a,
+        Err(e) if e.is_permanent() => {
+            out.events
+                .push((Reason::ApplyFailed, event_message(&e.to_string())));
+            return invalid(cr, ctx, out, e.to_string(), channel_condition).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let active = state_secret(
+        StateKind::Active,
+        &name,
+        &ns,
+        &desired.to_stored(),
+        Some(&applied.inventory),
+        owner_ref(cr),
+    );
+    ctx.applier.apply_secret(&active).await?;
+    if ctx
+        .applier
+        .create_secret_if_absent(&password_secret(&ns, &generate_password()?))
+        .await?
+    {
+        out.events.push((
+            Reason::PasswordCreated,
+            "created Secret wandb-password".into(),
+        ));
+    }
+    if !applied.applied.is_empty() {
+        out.events.push((
+            Reason::Applied,
+            format!("applied {} objects", applied.applied.len()),
+        ));
+    }
+    if !applied.pruned.is_empty() {
+        let names: Vec<String> = applied.pruned.iter().map(ToString::to_string).collect();
+        out.events.push((
+            Reason::Pruned,
+            event_message(&format!("deleted {}", names.join(", "))),
+        ));
+    }
+
+    // Health and status.
+    let workloads: Vec<(String, crate::health::Health)> = applied
+        .live
+        .iter()
+        .filter_map(|o| {
+            let health = evaluate(o)?;
+            let kind = o.get("kind")?.as_str()?;
+            let n = o.pointer("/metadata/name")?.as_str()?;
+            Some((format!("{kind} {n}"), health))
+        })
+        .collect();
+    let ready = ready_condition(&workloads, cr.meta().generation);
+    let is_ready = ready.status;
+    let wrote = applied.wrote();
+    let (reason, message) = if wrote {
+        (
+            "Applied",
+            format!(
+                "applied {} objects, pruned {}",
+                applied.applied.len(),
+                applied.pruned.len()
+            ),
+        )
+    } else {
+        (
+            "UpToDate",
+            "the cluster matches the desired configuration".to_string(),
+        )
+    };
+    let input = StatusInput {
+        generation: cr.meta().generation,
+        phase: Phase::Completed,
+        reconciled: (true, reason.to_string(), message),
+        ready: Some(ready),
+        channel: channel_condition,
+        applied: wrote.then(|| AppliedRevision {
+            version: chart_version_string(&rendered.chart_version, rendered.app_version.as_deref()),
+            time: (ctx.now)(),
+        }),
+    };
+    if let Some(status) = next_status(cr.status.as_ref(), input, &(ctx.now)()) {
+        ctx.applier.write_status(cr, &status).await?;
+        out.status_written = true;
+        if wrote {
+            out.events
+                .push((Reason::Completed, "completed reconcile".into()));
+        }
+    }
+    for warning in &desired.warnings {
+        out.events
+            .push((Reason::InvalidConfig, event_message(warning)));
+    }
+    out.requeue_after = Some(if is_ready {
+        desired.reconcile_frequency
+    } else {
+        NOT_READY_REQUEUE.min(desired.reconcile_frequency)
+    });
+    out.applied = Some(applied);
+    Ok(out)
+}
+
+fn render(
+    ctx: &Context,
+    cr: &WeightsAndBiases,
+    ns: &str,
+    chart: &LocalChart,
+    desired: &DesiredSpec,
+) -> Result<RenderedChart, String> {
+    let name = cr.name_any();
+    ctx.renderer.render(&RenderRequest {
+        chart,
+        release_name: &name,
+        namespace: ns,
+        revision: next_revision(cr.status.as_ref()),
+        spec: desired,
+    })
+}
+
+async fn missing_references(ctx: &Context, planned: &Plan) -> Result<Vec<String>, ReconcileError> {
+    let mut missing = Vec::new();
+    for r in external_references(&planned.apply) {
+        let keys: Option<Vec<String>> = match r.kind {
+            "Secret" => Api::<Secret>::namespaced(ctx.client.clone(), &r.namespace)
+                .get_opt(&r.name)
+                .await
+                .map_err(read_err("referenced Secret"))?
+                .map(|s| {
+                    let mut k: Vec<String> = s.data.unwrap_or_default().into_keys().collect();
+                    k.extend(s.string_data.unwrap_or_default().into_keys());
+                    k
+                }),
+            _ => Api::<ConfigMap>::namespaced(ctx.client.clone(), &r.namespace)
+                .get_opt(&r.name)
+                .await
+                .map_err(read_err("referenced ConfigMap"))?
+                .map(|c| {
+                    let mut k: Vec<String> = c.data.unwrap_or_default().into_keys().collect();
+                    k.extend(c.binary_data.unwrap_or_default().into_keys());
+                    k
+                }),
+        };
+        match (keys, &r.key) {
+            (None, _) => missing.push(format!("{r}, which does not exist")),
+            (Some(keys), Some(key)) if !keys.contains(key) => {
+                missing.push(format!("{r}, which has no such key"));
+            }
+            _ => {}
+        }
+    }
+    Ok(missing)
+}
+
+async fn invalid(
+    cr: &WeightsAndBiases,
+    ctx: &Context,
+    mut out: Outcome,
+    message: String,
+    channel: Option<(bool, String, String)>,
+) -> Result<Outcome, ReconcileError> {
+    let message = event_message(&message);
+    out.events.push((Reason::InvalidConfig, message.clone()));
+    let input = StatusInput {
+        generation: cr.meta().generation,
+        phase: Phase::InvalidConfig,
+        reconciled: (false, "InvalidConfig".into(), message),
+        ready: None,
+        channel,
+        applied: None,
+    };
+    if let Some(status) = next_status(cr.status.as_ref(), input, &(ctx.now)()) {
+        ctx.applier.write_status(cr, &status).await?;
+        out.status_written = true;
+    }
+    out.requeue_after = None;
+    Ok(out)
+}
+
+async fn uninstall(
+    cr: &WeightsAndBiases,
+    ctx: &Context,
+    ns: &str,
+    inventory: &Inventory,
+    mut out: Outcome,
+) -> Result<Outcome, ReconcileError> {
+    if !cr.finalizers().iter().any(|f| f == FINALIZER) {
+        return Ok(out);
+    }
+    out.events.push((
+        Reason::Uninstalling,
+        format!("deleting {} objects", inventory.entries.len()),
+    ));
+    let applied = ctx.applier.execute(&Plan::uninstall(inventory, ns)).await?;
+    ctx.applier.set_finalizer(cr, false).await?;
+    out.events.push((
+        Reason::Uninstalled,
+        format!(
+            "deleted {} objects, kept {}",
+            applied.pruned.len(),
+            applied.retained.len()
+        ),
+    ));
+    out.applied = Some(applied);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests;
