@@ -20,3 +20,71 @@ pub mod status;
 #[cfg(test)]
 mod testing;
 pub mod validate;
+
+#[cfg(test)]
+mod architecture {
+    //! The planner decides, one applier acts: API write calls may only appear in
+    //! `apply/execute.rs`. This test reads the sources and fails otherwise.
+
+    use std::path::Path;
+
+    const WRITES: &[&str] = &[
+        ".patch(",
+        ".patch_status(",
+        ".delete(",
+        ".create(",
+        ".replace(",
+        ".replace_status(",
+        ".delete_collection(",
+    ];
+
+    fn visit(dir: &Path, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                visit(&path, found);
+                continue;
+            }
+            let rel = path
+                .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            let allowed = rel == "src/apply/execute.rs"
+                || rel.ends_with("tests.rs")
+                || rel == "src/testing.rs"
+                || rel == "src/lib.rs";
+            if allowed || path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for (n, line) in text.lines().enumerate() {
+                if line.trim_start().starts_with("//") {
+                    continue;
+                }
+                for w in WRITES {
+                    // `str::replace` is not an API call: flag `.replace(` only on an
+                    // `api` receiver.
+                    let ambiguous = w.starts_with(".replace");
+                    if line.contains(w) && (!ambiguous || line.contains("api")) {
+                        found.push(format!("{rel}:{}: {}", n + 1, line.trim()));
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn only_the_applier_writes_to_the_api() {
+        let mut found = Vec::new();
+        visit(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut found,
+        );
+        assert!(
+            found.is_empty(),
+            "API writes outside apply/execute.rs:\n{}",
+            found.join("\n")
+        );
+    }
+}
