@@ -378,10 +378,28 @@ fn event_line(kind: &str, object: Value) -> Value {
     json!({"type": kind, "object": object})
 }
 
-fn relevant(t: &Target, filter: &Filter, ev: &Event) -> bool {
-    ev.resource == t.info.key()
-        && (t.namespace.is_empty() || ev.namespace == t.namespace)
-        && filter.matches(&ev.object)
+/// What a watcher with these selectors sees of an event: objects moving into
+/// the selection appear as ADDED, moving out as DELETED (with the previous
+/// state and the new resourceVersion), as kube-apiserver's watch cache does.
+fn relevant(t: &Target, filter: &Filter, ev: &Event) -> Option<(EventType, Value)> {
+    if ev.resource != t.info.key() || (!t.namespace.is_empty() && ev.namespace != t.namespace) {
+        return None;
+    }
+    let now = filter.matches(&ev.object);
+    match (ev.kind, &ev.old) {
+        (EventType::Modified, Some(old)) => match (filter.matches(old), now) {
+            (true, true) => Some((EventType::Modified, ev.object.clone())),
+            (false, true) => Some((EventType::Added, ev.object.clone())),
+            (true, false) => {
+                let mut o = old.clone();
+                crate::util::meta_mut(&mut o)
+                    .insert("resourceVersion".into(), json!(ev.rv.to_string()));
+                Some((EventType::Deleted, o))
+            }
+            (false, false) => None,
+        },
+        (kind, _) => now.then(|| (kind, ev.object.clone())),
+    }
 }
 
 fn bookmark(t: &Target, rv: u64, initial_end: bool) -> Value {
@@ -412,10 +430,10 @@ fn watch_response(sh: Arc<Shared>, t: Target, p: Params, as_table: bool) -> ApiR
     match start {
         Some(rv) if !send_initial => match store.events_since(rv) {
             Some(evs) => {
-                for ev in evs.iter().filter(|e| relevant(&t, &filter, e)) {
+                for (kind, obj) in evs.iter().filter_map(|e| relevant(&t, &filter, e)) {
                     initial.push((
-                        ev.kind.as_str().into(),
-                        api::present(&ev.object, &t.info, &t.version),
+                        kind.as_str().into(),
+                        api::present(&obj, &t.info, &t.version),
                     ));
                 }
             }
@@ -490,9 +508,9 @@ fn watch_response(sh: Arc<Shared>, t: Target, p: Params, as_table: bool) -> ApiR
                 ev = st.rx.recv() => match ev {
                     Ok(ev) => {
                         st.seen_rv = st.seen_rv.max(ev.rv);
-                        if relevant(&st.target, &st.filter, &ev) {
-                            let obj = api::present(&ev.object, &st.target.info, &st.target.version);
-                            let line = st.line(ev.kind.as_str(), obj);
+                        if let Some((kind, obj)) = relevant(&st.target, &st.filter, &ev) {
+                            let obj = api::present(&obj, &st.target.info, &st.target.version);
+                            let line = st.line(kind.as_str(), obj);
                             return Some((line, st));
                         }
                     }

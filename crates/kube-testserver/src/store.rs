@@ -47,6 +47,8 @@ pub struct Event {
     pub kind: EventType,
     /// The object after the change (before it, for DELETED, with the new rv).
     pub object: Value,
+    /// For MODIFIED: the object before the change (selector transitions).
+    pub old: Option<Value>,
 }
 
 /// Key of a stored object.
@@ -137,13 +139,13 @@ impl Store {
         self.rv += 1;
         meta_mut(&mut obj).insert("resourceVersion".into(), Value::String(self.rv.to_string()));
         let key = (res.to_string(), ns.to_string(), name.to_string());
-        let kind = if self.objects.contains_key(&key) {
+        let old = self.objects.insert(key, obj.clone());
+        let kind = if old.is_some() {
             EventType::Modified
         } else {
             EventType::Added
         };
-        self.objects.insert(key, obj.clone());
-        self.emit(res, ns, kind, obj.clone());
+        self.emit(res, ns, kind, obj.clone(), old);
         obj
     }
 
@@ -154,17 +156,18 @@ impl Store {
             .remove(&(res.to_string(), ns.to_string(), name.to_string()))?;
         self.rv += 1;
         meta_mut(&mut obj).insert("resourceVersion".into(), Value::String(self.rv.to_string()));
-        self.emit(res, ns, EventType::Deleted, obj.clone());
+        self.emit(res, ns, EventType::Deleted, obj.clone(), None);
         Some(obj)
     }
 
-    fn emit(&mut self, res: &str, ns: &str, kind: EventType, object: Value) {
+    fn emit(&mut self, res: &str, ns: &str, kind: EventType, object: Value, old: Option<Value>) {
         let ev = Arc::new(Event {
             rv: self.rv,
             resource: res.to_string(),
             namespace: ns.to_string(),
             kind,
             object,
+            old,
         });
         self.history.push_back(ev.clone());
         while self.history.len() > self.history_limit {

@@ -950,3 +950,42 @@ async fn workload_simulator_readiness_and_holds() {
     let s = api.get("ok").await.unwrap().status.unwrap();
     assert_eq!((s.observed_generation, s.ready_replicas), (Some(2), None));
 }
+
+#[tokio::test]
+async fn watch_with_selector_sees_objects_enter_and_leave() {
+    let (_s, client) = setup().await;
+    let api: Api<ConfigMap> = Api::namespaced(client, "default");
+    api.create(&PostParams::default(), &cm("sel", json!({})))
+        .await
+        .unwrap();
+    let rv = api
+        .list(&ListParams::default())
+        .await
+        .unwrap()
+        .metadata
+        .resource_version
+        .unwrap();
+    let mut stream = api
+        .watch(&WatchParams::default().labels("team=a").timeout(10), &rv)
+        .await
+        .unwrap()
+        .boxed();
+    let label = |v: Value| Patch::Merge(json!({"metadata": {"labels": {"team": v}}}));
+    api.patch("sel", &PatchParams::default(), &label(json!("a")))
+        .await
+        .unwrap();
+    api.patch("sel", &PatchParams::default(), &label(json!("b")))
+        .await
+        .unwrap();
+    let mut seen = Vec::new();
+    while seen.len() < 2 {
+        match stream.try_next().await.unwrap().unwrap() {
+            WatchEvent::Added(o) => seen.push(format!("ADDED {:?}", o.labels().get("team"))),
+            WatchEvent::Deleted(o) => seen.push(format!("DELETED {:?}", o.labels().get("team"))),
+            WatchEvent::Bookmark(_) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    // Leaving the selection is a DELETED carrying the last matching state.
+    assert_eq!(seen, vec!["ADDED Some(\"a\")", "DELETED Some(\"a\")"]);
+}
