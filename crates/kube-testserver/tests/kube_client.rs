@@ -989,3 +989,188 @@ async fn watch_with_selector_sees_objects_enter_and_leave() {
     // Leaving the selection is a DELETED carrying the last matching state.
     assert_eq!(seen, vec!["ADDED Some(\"a\")", "DELETED Some(\"a\")"]);
 }
+
+async fn get_json(client: &Client, path: &str, accept: &str) -> Value {
+    let req = http::Request::get(path)
+        .header("Accept", accept)
+        .body(Vec::new())
+        .unwrap();
+    client.request::<Value>(req).await.unwrap()
+}
+
+#[tokio::test]
+async fn discovery_version_and_openapi() {
+    let (_s, client) = setup().await;
+    let v = get_json(&client, "/version", "application/json").await;
+    assert_eq!(
+        (v["major"].as_str(), v["minor"].as_str()),
+        (Some("1"), Some("33"))
+    );
+    // Aggregated discovery is answered with the legacy document, which
+    // client-go accepts as its fallback (content type application/json).
+    let aggregated =
+        "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json";
+    let groups = get_json(&client, "/apis", aggregated).await;
+    assert_eq!(groups["kind"], "APIGroupList");
+    let names: Vec<&str> = groups["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["name"].as_str().unwrap())
+        .collect();
+    for g in [
+        "apps",
+        "batch",
+        "networking.k8s.io",
+        "policy",
+        "rbac.authorization.k8s.io",
+        "coordination.k8s.io",
+        "events.k8s.io",
+        "apiextensions.k8s.io",
+        "autoscaling",
+    ] {
+        assert!(names.contains(&g), "{g} missing from {names:?}");
+    }
+    let core = get_json(&client, "/api/v1", "application/json").await;
+    let res: Vec<&str> = core["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    for r in [
+        "namespaces",
+        "namespaces/status",
+        "configmaps",
+        "secrets",
+        "services",
+        "serviceaccounts",
+        "pods",
+        "events",
+        "persistentvolumeclaims",
+        "endpoints",
+    ] {
+        assert!(res.contains(&r), "{r} missing");
+    }
+    let apps = get_json(&client, "/apis/apps/v1", "application/json").await;
+    let scale = apps["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "deployments/scale")
+        .unwrap();
+    assert_eq!(
+        (scale["group"].as_str(), scale["kind"].as_str()),
+        (Some("autoscaling"), Some("Scale"))
+    );
+    // OpenAPI v3: enough for kubectl to detect server-side field validation.
+    let root = get_json(&client, "/openapi/v3", "application/json").await;
+    let url = root["paths"]["apis/apps/v1"]["serverRelativeURL"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let doc = get_json(&client, &url, "application/json").await;
+    let patch = &doc["paths"]["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"]["patch"];
+    assert_eq!(
+        patch["x-kubernetes-group-version-kind"]["kind"],
+        "Deployment"
+    );
+    assert!(
+        patch["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "fieldValidation")
+    );
+}
+
+#[tokio::test]
+async fn status_apply_collections_generate_name_and_jobs() {
+    let server =
+        TestServer::start_with(Options::default().simulate_workloads(Duration::from_millis(50)))
+            .await
+            .unwrap();
+    let client = server.client().unwrap();
+    let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
+    crds.create(&PostParams::default(), &crd()).await.unwrap();
+    let ar = ApiResource::from_gvk(&GroupVersionKind::gvk("example.com", "v1", "Widget"));
+    let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), "default", &ar);
+    let w = json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "s"}, "spec": {"size": 1}});
+    api.patch("s", &PatchParams::apply("op"), &Patch::Apply(w.clone()))
+        .await
+        .unwrap();
+    let st = json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "s"}, "status": {"phase": "Ready"}});
+    let o = api
+        .patch_status("s", &PatchParams::apply("op"), &Patch::Apply(st))
+        .await
+        .unwrap();
+    assert_eq!(o.data["status"]["phase"], "Ready");
+    assert_eq!(o.data["spec"]["size"], 1);
+    assert_eq!(o.metadata.generation, Some(1));
+    let subs: Vec<String> = o
+        .managed_fields()
+        .iter()
+        .map(|m| m.subresource.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(subs, vec!["".to_string(), "status".to_string()]);
+    // Re-applying the main resource leaves status alone.
+    let o = api
+        .patch("s", &PatchParams::apply("op"), &Patch::Apply(w))
+        .await
+        .unwrap();
+    assert_eq!(o.data["status"]["phase"], "Ready");
+
+    let cms: Api<ConfigMap> = Api::namespaced(client.clone(), "default");
+    for i in 0..3 {
+        let mut c = cm("", json!({}));
+        c.metadata.name = None;
+        c.metadata.generate_name = Some("gen-".into());
+        c.metadata.labels = Some([("batch".to_string(), (i % 2).to_string())].into());
+        let made = cms.create(&PostParams::default(), &c).await.unwrap();
+        assert!(made.name_any().starts_with("gen-") && made.name_any().len() == 9);
+    }
+    cms.delete_collection(
+        &DeleteParams::default(),
+        &ListParams::default().labels("batch=0"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        cms.list(&ListParams::default()).await.unwrap().items.len(),
+        1
+    );
+
+    let jobs: Api<k8s_openapi::api::batch::v1::Job> = Api::namespaced(client.clone(), "default");
+    let job = json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "migrate"},
+        "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "m", "image": "busybox:1"}]}}}});
+    jobs.create(
+        &PostParams::default(),
+        &serde_json::from_value(job).unwrap(),
+    )
+    .await
+    .unwrap();
+    let done = kube::runtime::wait::await_condition(
+        jobs.clone(),
+        "migrate",
+        |j: Option<&k8s_openapi::api::batch::v1::Job>| {
+            j.and_then(|j| j.status.as_ref())
+                .and_then(|s| s.conditions.as_ref())
+                .is_some_and(|c| {
+                    c.iter()
+                        .any(|c| c.type_ == "Complete" && c.status == "True")
+                })
+        },
+    );
+    let j = tokio::time::timeout(Duration::from_secs(10), done)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(j.status.unwrap().succeeded, Some(1));
+    // Jobs get a selector derived from their uid, like kube-apiserver's defaulting.
+    let sel = j.spec.unwrap().selector.unwrap().match_labels.unwrap();
+    assert_eq!(
+        sel["batch.kubernetes.io/controller-uid"],
+        j.metadata.uid.unwrap()
+    );
+}
