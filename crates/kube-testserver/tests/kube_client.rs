@@ -1174,3 +1174,56 @@ async fn status_apply_collections_generate_name_and_jobs() {
         j.metadata.uid.unwrap()
     );
 }
+
+#[tokio::test]
+async fn streaming_list_watcher_and_event_recorder() {
+    use kube::runtime::events::{Event, EventType, Recorder, Reporter};
+    let (_s, client) = setup().await;
+    let api: Api<ConfigMap> = Api::namespaced(client.clone(), "default");
+    let owner = api
+        .create(&PostParams::default(), &cm("pre", json!({})))
+        .await
+        .unwrap();
+    // sendInitialEvents=true: initial ADDED events, then the end-of-initial bookmark.
+    let cfg = kube::runtime::watcher::Config::default().streaming_lists();
+    let mut w = kube::runtime::watcher(api.clone(), cfg).boxed();
+    let mut initial = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match w.try_next().await.unwrap().unwrap() {
+                kube::runtime::watcher::Event::InitApply(o) => initial.push(o.name_any()),
+                kube::runtime::watcher::Event::InitDone => break,
+                _ => {}
+            }
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(initial, vec!["pre"]);
+
+    let reporter = Reporter {
+        controller: "test-operator".into(),
+        instance: None,
+    };
+    let recorder = Recorder::new(client.clone(), reporter);
+    let ev = Event {
+        type_: EventType::Normal,
+        reason: "Reconciled".into(),
+        note: Some("all good".into()),
+        action: "Reconcile".into(),
+        secondary: None,
+    };
+    let reference = kube::Resource::object_ref(&owner, &());
+    recorder.publish(&ev, &reference).await.unwrap();
+    recorder.publish(&ev, &reference).await.unwrap();
+    let events: Api<k8s_openapi::api::events::v1::Event> = Api::namespaced(client, "default");
+    let list = events.list(&ListParams::default()).await.unwrap();
+    assert_eq!(list.items.len(), 1);
+    let e = &list.items[0];
+    assert_eq!(e.reason.as_deref(), Some("Reconciled"));
+    assert_eq!(
+        e.series.as_ref().map(|s| s.count),
+        Some(2),
+        "second publish patches the series"
+    );
+}
