@@ -526,7 +526,22 @@ fn prune_missing(entries: &mut [Entry], obj: &Value) {
 /// Ownership bookkeeping for a non-apply write (create, update, patch):
 /// the writer takes every field it changed, without conflicts.
 pub fn track_update(old: Option<&Value>, new: &mut Value, actor: Actor<'_>, schema: Schema) {
-    let mut entries = old.map(entries_of).unwrap_or_default();
+    let old_mf = old
+        .and_then(|o| o.get("metadata"))
+        .and_then(|m| m.get("managedFields"));
+    let new_mf = new.get("metadata").and_then(|m| m.get("managedFields"));
+    // A client may rewrite managedFields (kubectl does when migrating from
+    // client-side to server-side apply); a non-empty list it sends replaces
+    // the stored one, and `[{}]` clears it, as in kube-apiserver.
+    let mut entries = match new_mf {
+        Some(Value::Array(a)) if !a.is_empty() && Some(&Value::Array(a.clone())) != old_mf => {
+            entries_of(new)
+                .into_iter()
+                .filter(|e| !e.manager.is_empty())
+                .collect()
+        }
+        _ => old.map(entries_of).unwrap_or_default(),
+    };
     let new_fields = fields_of(new, schema, actor.subresource);
     let changed: FieldSet = new_fields
         .into_iter()
