@@ -883,7 +883,7 @@ async fn request_log_counts_writes_by_manager() {
 async fn workload_simulator_readiness_and_holds() {
     let server = TestServer::start_with(
         Options::default()
-            .simulate_workloads(Duration::from_millis(300))
+            .simulate_workloads(Duration::from_millis(1500))
             .hold_unready("default", "held"),
     )
     .await
@@ -897,19 +897,35 @@ async fn workload_simulator_readiness_and_holds() {
         .await
         .unwrap();
     }
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    let early = api.get("ok").await.unwrap().status.unwrap();
-    assert_eq!(early.ready_replicas, None);
-    assert_eq!(early.observed_generation, Some(1));
-    tokio::time::sleep(Duration::from_millis(600)).await;
-    let ok = api.get("ok").await.unwrap().status.unwrap();
+    // Polls until the status satisfies `f` (the simulator ticks every 20 ms).
+    async fn until(
+        api: &Api<Deployment>,
+        name: &str,
+        f: impl Fn(&k8s_openapi::api::apps::v1::DeploymentStatus) -> bool,
+    ) -> k8s_openapi::api::apps::v1::DeploymentStatus {
+        tokio::time::timeout(Duration::from_secs(10), async {
+            loop {
+                if let Some(s) = api.get(name).await.unwrap().status
+                    && f(&s)
+                {
+                    return s;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        })
+        .await
+        .unwrap()
+    }
+    // First the controller observes the generation, pods not ready yet.
+    let early = until(&api, "ok", |s| s.observed_generation == Some(1)).await;
     assert_eq!(
-        (
-            ok.ready_replicas,
-            ok.updated_replicas,
-            ok.available_replicas
-        ),
-        (Some(2), Some(2), Some(2))
+        (early.ready_replicas, early.unavailable_replicas),
+        (None, Some(2))
+    );
+    let ok = until(&api, "ok", |s| s.ready_replicas == Some(2)).await;
+    assert_eq!(
+        (ok.updated_replicas, ok.available_replicas),
+        (Some(2), Some(2))
     );
     assert!(
         ok.conditions
@@ -926,16 +942,7 @@ async fn workload_simulator_readiness_and_holds() {
             .any(|c| c.type_ == "Available" && c.status == "False")
     );
     server.release("default", "held");
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(
-        api.get("held")
-            .await
-            .unwrap()
-            .status
-            .unwrap()
-            .ready_replicas,
-        Some(2)
-    );
+    until(&api, "held", |s| s.ready_replicas == Some(2)).await;
     // A spec change makes it unready again until the delay passes.
     let d = api
         .patch(
@@ -946,9 +953,9 @@ async fn workload_simulator_readiness_and_holds() {
         .await
         .unwrap();
     assert_eq!(d.metadata.generation, Some(2));
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    let s = api.get("ok").await.unwrap().status.unwrap();
-    assert_eq!((s.observed_generation, s.ready_replicas), (Some(2), None));
+    let s = until(&api, "ok", |s| s.observed_generation == Some(2)).await;
+    assert_eq!(s.ready_replicas, None);
+    until(&api, "ok", |s| s.ready_replicas == Some(3)).await;
 }
 
 #[tokio::test]
@@ -1226,4 +1233,65 @@ async fn streaming_list_watcher_and_event_recorder() {
         Some(2),
         "second publish patches the series"
     );
+}
+
+#[tokio::test]
+async fn terminating_namespace_waits_for_finalized_content() {
+    let (server, client) = setup().await;
+    let nss: Api<Namespace> = Api::all(client.clone());
+    nss.create(
+        &PostParams::default(),
+        &serde_json::from_value(json!({"metadata": {"name": "t"}})).unwrap(),
+    )
+    .await
+    .unwrap();
+    let api: Api<ConfigMap> = Api::namespaced(client, "t");
+    let mut c = cm("held", json!({}));
+    c.metadata.finalizers = Some(vec!["example.com/hold".into()]);
+    api.create(&PostParams::default(), &c).await.unwrap();
+    nss.delete("t", &DeleteParams::default()).await.unwrap();
+    let ns = nss.get("t").await.unwrap();
+    assert_eq!(ns.status.unwrap().phase.as_deref(), Some("Terminating"));
+    assert!(
+        api.get("held")
+            .await
+            .unwrap()
+            .metadata
+            .deletion_timestamp
+            .is_some()
+    );
+    let err = api_err(
+        api.create(&PostParams::default(), &cm("new", json!({})))
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!((err.code, err.reason.as_str()), (403, "Forbidden"));
+    api.patch(
+        "held",
+        &PatchParams::default(),
+        &Patch::Merge(json!({"metadata": {"finalizers": null}})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(api_err(nss.get("t").await.unwrap_err()).code, 404);
+    assert!(server.object("", "namespaces", "", "t").is_none());
+}
+
+#[tokio::test]
+async fn shutdown_ends_open_watches() {
+    let (server, client) = setup().await;
+    let api: Api<ConfigMap> = Api::namespaced(client, "default");
+    let mut stream = api
+        .watch(&WatchParams::default().timeout(60), "0")
+        .await
+        .unwrap()
+        .boxed();
+    tokio::time::timeout(Duration::from_secs(5), server.shutdown())
+        .await
+        .unwrap();
+    let end = tokio::time::timeout(Duration::from_secs(5), async {
+        while let Ok(Some(_)) = stream.try_next().await {}
+    })
+    .await;
+    assert!(end.is_ok());
 }

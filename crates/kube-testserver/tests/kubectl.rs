@@ -585,3 +585,80 @@ async fn namespaces_labels_and_scale() {
             .is_none()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_side_apply_takes_over_client_side_apply() {
+    let server = TestServer::start().await.unwrap();
+    let k = Kubectl::new(&server);
+    let f = k.file("d.yaml", &deploy(2, "1"));
+    k.ok(&["apply", "-f", &f]);
+    // kubectl migrates the client-side-apply manager by rewriting managedFields.
+    assert_eq!(
+        k.ok(&["apply", "--server-side", "-f", &f]),
+        "deployment.apps/web serverside-applied\nconfigmap/cfg serverside-applied\n"
+    );
+    let d = k.json(&["get", "deploy", "web", "--show-managed-fields"]);
+    let managers: Vec<(String, String)> = d["metadata"]["managedFields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["manager"].as_str().unwrap().to_string(),
+                m["operation"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        managers,
+        vec![
+            ("kubectl-last-applied".to_string(), "Apply".to_string()),
+            ("kubectl".to_string(), "Apply".to_string())
+        ]
+    );
+    // Dropping a field from the file now removes it server-side.
+    let f = k.file(
+        "d.yaml",
+        &deploy(2, "1").replace("        env: [{name: A, value: \"1\"}]\n", ""),
+    );
+    k.ok(&["apply", "--server-side", "-f", &f]);
+    let d = k.json(&["get", "deploy", "web"]);
+    assert!(
+        d["spec"]["template"]["spec"]["containers"][0]
+            .get("env")
+            .is_none(),
+        "{d}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn binary_prints_url_and_writes_kubeconfig() {
+    let dir = std::env::temp_dir().join(format!("kts-bin-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let kc = dir.join("kc");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kube-testserver"))
+        .args(["--port", "0", "--kubeconfig-out"])
+        .arg(&kc)
+        .arg("--simulate-workloads=100ms")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.starts_with("http://127.0.0.1:"), "{line}");
+    let out = Command::new(kubectl_bin())
+        .arg("--kubeconfig")
+        .arg(&kc)
+        .args(["get", "namespaces", "-o", "name"])
+        .output()
+        .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "namespace/default\nnamespace/kube-node-lease\nnamespace/kube-public\nnamespace/kube-system\n"
+    );
+}
