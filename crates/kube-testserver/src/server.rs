@@ -249,7 +249,7 @@ async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Response {
             Route::Resource(t) => {
                 let watch = rec.verb == "watch";
                 let r = if watch {
-                    watch_response(sh.clone(), *t, params, accept.contains("as=Table"))
+                    watch_response(sh.clone(), *t, params, Format::from_accept(&accept))
                 } else {
                     dispatch(&sh, &rec, *t, &params, &content_type, &accept, &body)
                 };
@@ -284,19 +284,31 @@ fn dispatch(
         dry_run: rec.dry_run,
     };
     let mut store = lock(&sh.store);
-    let wants_table = accept.contains("as=Table");
+    let format = Format::from_accept(accept);
+    let wants_table = format == Format::Table;
     let (code, v) = match rec.verb.as_str() {
         "get" => {
             let v = api::get(&store, &t)?;
             if wants_table && t.subresource.is_empty() {
                 (200, table::table(&t.info, &[v], &store.rv().to_string()))
+            } else if format == Format::Metadata && t.subresource.is_empty() {
+                (200, metadata_view(&v))
             } else {
                 (200, v)
             }
         }
         "list" => {
             let v = api::list(&store, &t, p)?;
-            if wants_table {
+            if format == Format::Metadata {
+                let items: Vec<Value> = v["items"]
+                    .as_array()
+                    .map(|a| a.iter().map(metadata_view).collect())
+                    .unwrap_or_default();
+                (
+                    200,
+                    json!({"kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1", "metadata": v["metadata"], "items": items}),
+                )
+            } else if wants_table {
                 let items = v["items"].as_array().cloned().unwrap_or_default();
                 let mut tv = table::table(
                     &t.info,
@@ -354,15 +366,43 @@ struct WatchState {
     interval: Duration,
     deadline: tokio::time::Instant,
     done: bool,
-    as_table: bool,
+    format: Format,
     first: bool,
 }
 
+/// The representation a client asked for in `Accept`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Object,
+    /// `as=Table` (kubectl printing).
+    Table,
+    /// `as=PartialObjectMetadata(List)` (kube-rs metadata API and watchers).
+    Metadata,
+}
+
+impl Format {
+    fn from_accept(accept: &str) -> Self {
+        if accept.contains("as=Table") {
+            Self::Table
+        } else if accept.contains("as=PartialObjectMetadata") {
+            Self::Metadata
+        } else {
+            Self::Object
+        }
+    }
+}
+
+fn metadata_view(obj: &Value) -> Value {
+    json!({"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": obj["metadata"]})
+}
+
 impl WatchState {
-    /// Renders an event line, as a one-row Table when kubectl asked for tables.
+    /// Renders an event line in the requested representation.
     fn line(&mut self, kind: &str, obj: Value) -> Value {
-        if !self.as_table {
-            return event_line(kind, obj);
+        match self.format {
+            Format::Object => return event_line(kind, obj),
+            Format::Metadata => return event_line(kind, metadata_view(&obj)),
+            Format::Table => {}
         }
         let rv = obj["metadata"]["resourceVersion"]
             .as_str()
@@ -413,7 +453,8 @@ fn bookmark(t: &Target, rv: u64, initial_end: bool) -> Value {
     )
 }
 
-fn watch_response(sh: Arc<Shared>, t: Target, p: Params, as_table: bool) -> ApiResult<Response> {
+fn watch_response(sh: Arc<Shared>, t: Target, p: Params, format: Format) -> ApiResult<Response> {
+    let as_table = format == Format::Table;
     let filter = Filter::from_params(&p)?;
     let bookmarks = p.get("allowWatchBookmarks").is_some_and(|v| v == "true");
     let send_initial = p.get("sendInitialEvents").is_some_and(|v| v == "true");
@@ -473,6 +514,8 @@ fn watch_response(sh: Arc<Shared>, t: Target, p: Params, as_table: bool) -> ApiR
                 table::table_with(&t.info, &[obj], &rv, first),
             ));
             first = false;
+        } else if format == Format::Metadata && kind != "ERROR" {
+            lines.push(event_line(&kind, metadata_view(&obj)));
         } else {
             lines.push(event_line(&kind, obj));
         }
@@ -491,7 +534,7 @@ fn watch_response(sh: Arc<Shared>, t: Target, p: Params, as_table: bool) -> ApiR
         interval: sh.bookmark_interval,
         deadline: tokio::time::Instant::now() + timeout,
         done: errored,
-        as_table,
+        format,
         first,
     };
     drop(store);

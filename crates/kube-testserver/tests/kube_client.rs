@@ -1295,3 +1295,34 @@ async fn shutdown_ends_open_watches() {
     .await;
     assert!(end.is_ok());
 }
+
+#[tokio::test]
+async fn metadata_api_and_metadata_watcher() {
+    let (_s, client) = setup().await;
+    let api: Api<ConfigMap> = Api::namespaced(client, "default");
+    let mut c = cm("m", json!({"big": "payload"}));
+    c.metadata.labels = Some([("x".to_string(), "y".to_string())].into());
+    api.create(&PostParams::default(), &c).await.unwrap();
+    let meta = api.get_metadata("m").await.unwrap();
+    assert_eq!(meta.types.as_ref().unwrap().kind, "PartialObjectMetadata");
+    assert_eq!(meta.labels().get("x").map(String::as_str), Some("y"));
+    let list = api.list_metadata(&ListParams::default()).await.unwrap();
+    assert_eq!(list.items.len(), 1);
+    let mut w =
+        kube::runtime::metadata_watcher(api.clone(), kube::runtime::watcher::Config::default())
+            .applied_objects()
+            .boxed();
+    api.create(&PostParams::default(), &cm("m2", json!({})))
+        .await
+        .unwrap();
+    let names = tokio::time::timeout(Duration::from_secs(10), async {
+        let mut names = Vec::new();
+        while names.len() < 2 {
+            names.push(w.try_next().await.unwrap().unwrap().name_any());
+        }
+        names
+    })
+    .await
+    .unwrap();
+    assert_eq!(names, vec!["m", "m2"]);
+}
