@@ -1299,7 +1299,7 @@ async fn shutdown_ends_open_watches() {
 #[tokio::test]
 async fn metadata_api_and_metadata_watcher() {
     let (_s, client) = setup().await;
-    let api: Api<ConfigMap> = Api::namespaced(client, "default");
+    let api: Api<ConfigMap> = Api::namespaced(client.clone(), "default");
     let mut c = cm("m", json!({"big": "payload"}));
     c.metadata.labels = Some([("x".to_string(), "y".to_string())].into());
     api.create(&PostParams::default(), &c).await.unwrap();
@@ -1308,10 +1308,11 @@ async fn metadata_api_and_metadata_watcher() {
     assert_eq!(meta.labels().get("x").map(String::as_str), Some("y"));
     let list = api.list_metadata(&ListParams::default()).await.unwrap();
     assert_eq!(list.items.len(), 1);
-    let mut w =
-        kube::runtime::metadata_watcher(api.clone(), kube::runtime::watcher::Config::default())
-            .applied_objects()
-            .boxed();
+    let meta_api: Api<kube::core::PartialObjectMeta<ConfigMap>> =
+        Api::namespaced(client, "default");
+    let mut w = kube::runtime::watcher(meta_api, kube::runtime::watcher::Config::default())
+        .applied_objects()
+        .boxed();
     api.create(&PostParams::default(), &cm("m2", json!({})))
         .await
         .unwrap();
