@@ -1,6 +1,7 @@
 //! Workload simulator: plays the part of the controllers and kubelets that
 //! are missing, moving Deployments, StatefulSets, DaemonSets and Jobs to a
-//! ready/complete status after a delay, or holding named ones unready.
+//! ready/complete status (and PersistentVolumeClaims to Bound) after a
+//! delay, or holding named ones unready.
 
 use std::{
     collections::{HashMap, HashSet},
@@ -23,6 +24,7 @@ const WORKLOADS: &[&str] = &[
     "apps/statefulsets",
     "apps/daemonsets",
     "batch/jobs",
+    "/persistentvolumeclaims",
 ];
 const MANAGER: &str = "kube-controller-manager";
 
@@ -96,6 +98,17 @@ fn desired(res: &str, obj: &Value, ready: bool) -> Value {
                 "updatedReplicas": replicas, "readyReplicas": if ready { replicas } else { 0 },
                 "availableReplicas": if ready { replicas } else { 0 },
                 "currentRevision": rev, "updateRevision": rev, "collisionCount": 0})
+        }
+        "/persistentvolumeclaims" => {
+            // A bound claim, as a dynamic provisioner would leave it.
+            let spec = obj.get("spec").cloned().unwrap_or(json!({}));
+            if ready {
+                json!({"phase": "Bound",
+                    "accessModes": spec.get("accessModes").cloned().unwrap_or(json!(["ReadWriteOnce"])),
+                    "capacity": {"storage": get_path(&spec, &["resources", "requests", "storage"]).cloned().unwrap_or(json!("1Gi"))}})
+            } else {
+                json!({"phase": "Pending"})
+            }
         }
         "apps/daemonsets" => {
             let r = i64::from(ready);

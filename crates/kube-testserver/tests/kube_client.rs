@@ -956,6 +956,31 @@ async fn workload_simulator_readiness_and_holds() {
     let s = until(&api, "ok", |s| s.observed_generation == Some(2)).await;
     assert_eq!(s.ready_replicas, None);
     until(&api, "ok", |s| s.ready_replicas == Some(3)).await;
+
+    let pvcs: Api<k8s_openapi::api::core::v1::PersistentVolumeClaim> =
+        Api::namespaced(server.client().unwrap(), "default");
+    let claim = json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "data"},
+        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "5Gi"}}}});
+    let c = pvcs
+        .create(
+            &PostParams::default(),
+            &serde_json::from_value(claim).unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(c.status.unwrap().phase.as_deref(), Some("Pending"));
+    let bound = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let s = pvcs.get("data").await.unwrap().status.unwrap();
+            if s.phase.as_deref() == Some("Bound") {
+                return s;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(bound.capacity.unwrap()["storage"].0, "5Gi");
 }
 
 #[tokio::test]
