@@ -145,6 +145,21 @@ impl Options {
     }
 }
 
+/// One stored change, as a watch would report it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// `ADDED`, `MODIFIED` or `DELETED`.
+    pub kind: &'static str,
+    /// `group/plural`, e.g. `apps/deployments` or `/configmaps` for core.
+    pub resource: String,
+    /// Namespace ("" for cluster scoped).
+    pub namespace: String,
+    /// Object name.
+    pub name: String,
+    /// resourceVersion of the change.
+    pub resource_version: u64,
+}
+
 /// A running server. Dropping it stops the server.
 #[derive(Debug)]
 pub struct TestServer {
@@ -282,6 +297,26 @@ impl TestServer {
     /// (no-op writes do not bump it, as in Kubernetes).
     pub fn resource_version(&self) -> u64 {
         lock(&self.shared.store).rv()
+    }
+
+    /// Every stored change after resourceVersion `rv` (still in the watch
+    /// history), oldest first. With [`TestServer::resource_version`] taken
+    /// before an action, this tells exactly which objects it modified; no-op
+    /// writes (for example a repeated server-side apply) leave no change.
+    pub fn changes_since(&self, rv: u64) -> Vec<Change> {
+        let store = lock(&self.shared.store);
+        store
+            .events_since(rv)
+            .unwrap_or_default()
+            .iter()
+            .map(|e| Change {
+                kind: e.kind.as_str(),
+                resource: e.resource.clone(),
+                namespace: e.namespace.clone(),
+                name: util::name_of(&e.object).to_string(),
+                resource_version: e.rv,
+            })
+            .collect()
     }
 
     /// Makes the `n`th request (1-based, counted from now) matching `matcher` fail.

@@ -877,6 +877,25 @@ async fn request_log_counts_writes_by_manager() {
     api.patch("r", &pp, &Patch::Apply(body)).await.unwrap();
     assert_eq!(server.resource_version(), rv);
     assert_eq!(server.write_count(), 2);
+    // The change feed shows what actually changed: nothing for the no-op apply.
+    assert!(server.changes_since(rv).is_empty());
+    api.patch(
+        "r",
+        &PatchParams::default(),
+        &Patch::Merge(json!({"data": {"a": "2"}})),
+    )
+    .await
+    .unwrap();
+    let changes = server.changes_since(rv);
+    assert_eq!(changes.len(), 1);
+    assert_eq!(
+        (
+            changes[0].kind,
+            changes[0].resource.as_str(),
+            changes[0].name.as_str()
+        ),
+        ("MODIFIED", "/configmaps", "r")
+    );
 }
 
 #[tokio::test]
