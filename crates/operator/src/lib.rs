@@ -5,6 +5,7 @@
 //! `helm` crate), `apply::plan` decides what to apply and prune. Only the ends touch
 //! the cluster. The binary `wandb-operator` is a thin CLI over this crate.
 
+pub mod admin;
 pub mod api;
 pub mod apply;
 pub mod channel;

@@ -10,6 +10,8 @@
 //! `Invalid Config` and waits for a change; API errors are returned for a retry
 //! with backoff.
 
+mod run;
+
 use std::{sync::Arc, time::Duration};
 
 use k8s_openapi::{
@@ -33,6 +35,10 @@ use crate::{
     },
     status::{AppliedRevision, StatusInput, next_revision, next_status},
     validate::external_references,
+};
+
+pub use run::{
+    CONTROLLER_NAME, ERROR_REQUEUE, RunConfig, RunError, check_crd, run, state_secret_owner,
 };
 
 /// How soon to look again while workloads are still rolling out.

@@ -1,0 +1,280 @@
+//! The long-running controller: kube-runtime `Controller`s over `WeightsAndBiases`
+//! (one per watched namespace, or one for all), the state Secrets as secondary
+//! watches, bounded concurrency so one slow CR never blocks the others, events,
+//! metrics, the admin endpoints, and graceful shutdown.
+
+use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
+
+use futures::{FutureExt, StreamExt};
+use k8s_openapi::api::core::v1::Secret;
+use kube::{
+    Api, Client, Resource, ResourceExt,
+    api::ListParams,
+    runtime::{
+        Controller,
+        controller::{Action, Config as ControllerConfig},
+        events::{Event, EventType as KubeEventType, Recorder, Reporter},
+        reflector::ObjectRef,
+        watcher,
+    },
+};
+use prometheus_client::registry::Registry;
+
+use super::{Context, ReconcileError, reconcile};
+use crate::{
+    admin::{AdminState, router},
+    api::WeightsAndBiases,
+    events::EventType,
+    metrics::Metrics,
+    spec::STATE_LABEL,
+};
+
+/// The name the operator reports in events and logs.
+pub const CONTROLLER_NAME: &str = "wandb-operator";
+/// Delay before retrying a reconcile that failed on API or network errors.
+pub const ERROR_REQUEUE: Duration = Duration::from_secs(10);
+
+/// Settings of `run`.
+pub struct RunConfig {
+    /// Watched namespaces; `None` watches all.
+    pub namespaces: Option<Vec<String>>,
+    /// Maximum concurrent reconciles (per namespace controller).
+    pub concurrency: u16,
+    /// Address of `/metrics`; `None` disables it.
+    pub metrics_addr: Option<SocketAddr>,
+    /// Address of `/healthz` and `/readyz`; `None` disables them.
+    pub probe_addr: Option<SocketAddr>,
+}
+
+/// `run` could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The CRD is not installed (or not readable with our RBAC).
+    #[error(
+        "cannot list WeightsAndBiases resources ({0}); install the CRD with \
+         `wandb-operator crd | kubectl apply -f -` and check the operator's RBAC"
+    )]
+    Crd(#[source] kube::Error),
+    /// An admin endpoint could not listen.
+    #[error("listening on {addr}: {source}")]
+    Listen {
+        /// The address.
+        addr: SocketAddr,
+        /// Cause.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+struct Data {
+    ctx: Context,
+    metrics: Metrics,
+    recorder: Recorder,
+}
+
+/// Checks that the CRD is served, as the first thing `run` does.
+pub async fn check_crd(client: &Client) -> Result<(), RunError> {
+    Api::<WeightsAndBiases>::all(client.clone())
+        .list(&ListParams::default().limit(1))
+        .await
+        .map(|_| ())
+        .map_err(RunError::Crd)
+}
+
+/// Maps a state Secret to the CR it belongs to (by its instance label), so that
+/// edits of `<name>-spec-user` (the console) trigger a reconcile.
+pub fn state_secret_owner(secret: &Secret) -> Option<ObjectRef<WeightsAndBiases>> {
+    let ns = secret.namespace()?;
+    let name = secret.labels().get("app.kubernetes.io/instance")?;
+    Some(ObjectRef::new(name).within(&ns))
+}
+
+/// Runs the controller until `shutdown` completes.
+pub async fn run(
+    client: Client,
+    ctx: Context,
+    config: RunConfig,
+    shutdown: impl Future<Output = ()> + Send + Sync + 'static,
+) -> Result<(), RunError> {
+    check_crd(&client).await?;
+    let shutdown = shutdown.shared();
+
+    let mut registry = Registry::default();
+    let metrics = Metrics::register(&mut registry);
+    let admin = AdminState {
+        registry: Arc::new(registry),
+        ready: Arc::default(),
+    };
+    let mut servers = Vec::new();
+    let addrs: Vec<SocketAddr> = match (config.metrics_addr, config.probe_addr) {
+        (Some(m), Some(p)) if m == p => vec![m],
+        (m, p) => m.into_iter().chain(p).collect(),
+    };
+    for addr in addrs {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|source| RunError::Listen { addr, source })?;
+        let app = router(admin.clone());
+        let stop = shutdown.clone();
+        servers.push(tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, app)
+                .with_graceful_shutdown(stop)
+                .await
+            {
+                tracing::error!(error = %e, "admin server failed");
+            }
+        }));
+    }
+
+    let instance = std::env::var("POD_NAME")
+        .or_else(|_| std::env::var("HOSTNAME"))
+        .unwrap_or_else(|_| CONTROLLER_NAME.to_string());
+    let recorder = Recorder::new(
+        client.clone(),
+        Reporter {
+            controller: CONTROLLER_NAME.into(),
+            instance: Some(instance),
+        },
+    );
+    let data = Arc::new(Data {
+        ctx,
+        metrics,
+        recorder,
+    });
+
+    let scopes: Vec<Option<String>> = match &config.namespaces {
+        Some(list) => list.iter().cloned().map(Some).collect(),
+        None => vec![None],
+    };
+    let mut controllers = Vec::new();
+    for ns in scopes {
+        let (crs, secrets) = match &ns {
+            Some(ns) => (
+                Api::<WeightsAndBiases>::namespaced(client.clone(), ns),
+                Api::<Secret>::namespaced(client.clone(), ns),
+            ),
+            None => (Api::all(client.clone()), Api::all(client.clone())),
+        };
+        let controller = Controller::new(crs, watcher::Config::default())
+            .watches(
+                secrets,
+                watcher::Config::default().labels(STATE_LABEL),
+                |s: Secret| state_secret_owner(&s),
+            )
+            .with_config(ControllerConfig::default().concurrency(config.concurrency))
+            .graceful_shutdown_on(shutdown.clone())
+            .run(reconcile_one, error_policy, data.clone())
+            .for_each(|result| async move {
+                if let Err(e) = result {
+                    tracing::debug!(error = %e, "controller event");
+                }
+            });
+        controllers.push(controller);
+    }
+    admin
+        .ready
+        .store(true, std::sync::atomic::Ordering::Relaxed);
+    tracing::info!(namespaces = ?config.namespaces, "controller started");
+    futures::future::join_all(controllers).await;
+    for server in servers {
+        let _ = server.await;
+    }
+    tracing::info!("controller stopped");
+    Ok(())
+}
+
+async fn reconcile_one(
+    cr: Arc<WeightsAndBiases>,
+    data: Arc<Data>,
+) -> Result<Action, ReconcileError> {
+    let _timer = data.metrics.start_reconcile();
+    let outcome = reconcile(&cr, &data.ctx).await?;
+    if let Some(applied) = &outcome.applied {
+        data.metrics.applied.inc_by(applied.applied.len() as u64);
+        data.metrics.pruned.inc_by(applied.pruned.len() as u64);
+    }
+    let reference = cr.object_ref(&());
+    for (reason, message) in &outcome.events {
+        let event = Event {
+            type_: match reason.event_type() {
+                EventType::Normal => KubeEventType::Normal,
+                EventType::Warning => KubeEventType::Warning,
+            },
+            reason: reason.as_str().to_string(),
+            note: Some(message.clone()),
+            action: "Reconcile".to_string(),
+            secondary: None,
+        };
+        if let Err(e) = data.recorder.publish(&event, &reference).await {
+            tracing::warn!(error = %e, reason = reason.as_str(), "publishing event failed");
+        }
+        if reason.event_type() == EventType::Warning {
+            data.metrics.record_error(reason.as_str());
+        }
+    }
+    tracing::info!(
+        name = %cr.name_any(),
+        namespace = cr.namespace().unwrap_or_default(),
+        requeue_after = ?outcome.requeue_after,
+        "reconciled"
+    );
+    Ok(match outcome.requeue_after {
+        Some(after) => Action::requeue(after),
+        None => Action::await_change(),
+    })
+}
+
+fn error_policy(cr: Arc<WeightsAndBiases>, error: &ReconcileError, data: Arc<Data>) -> Action {
+    data.metrics.record_error(error.category());
+    tracing::warn!(
+        name = %cr.name_any(),
+        namespace = cr.namespace().unwrap_or_default(),
+        error = %crate::spec::redact_url_password(&error.to_string()),
+        "reconcile failed; retrying"
+    );
+    Action::requeue(ERROR_REQUEUE)
+}
+
+#[cfg(test)]
+mod tests {
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+    use super::*;
+    use crate::testing::FakeApi;
+
+    #[test]
+    fn state_secrets_map_to_their_cr() {
+        let secret = crate::spec::state_secret(
+            crate::spec::StateKind::UserInput,
+            "wandb",
+            "ns",
+            &crate::spec::StoredSpec::default(),
+            None,
+            None,
+        );
+        assert_eq!(
+            state_secret_owner(&secret),
+            Some(ObjectRef::new("wandb").within("ns"))
+        );
+        let unlabeled = Secret {
+            metadata: ObjectMeta {
+                name: Some("x".into()),
+                namespace: Some("ns".into()),
+                ..ObjectMeta::default()
+            },
+            ..Secret::default()
+        };
+        assert_eq!(state_secret_owner(&unlabeled), None);
+    }
+
+    #[tokio::test]
+    async fn a_missing_crd_stops_run_with_an_install_hint() {
+        let api = FakeApi::default();
+        let e = check_crd(&api.client()).await.unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("wandb-operator crd | kubectl apply -f -"),
+            "{e}"
+        );
+    }
+}
