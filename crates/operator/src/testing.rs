@@ -1,7 +1,7 @@
 //! Test support: an in-memory API server as a `tower` service behind a real
 //! `kube::Client`. It answers discovery for the kinds tests use, GET, server-side
 //! apply and merge PATCH (merged into the stored object, keeping its UID; a
-//! `/status` PATCH goes to the parent object), POST (409 when the
+//! `/status` PATCH goes to the parent object), PUT (replace), POST (409 when the
 //! object exists) and DELETE with UID preconditions (409 on mismatch), and records
 //! every request so tests can count writes.
 
@@ -143,6 +143,15 @@ impl FakeApi {
                             slot.insert(created.clone());
                             (201, created)
                         }
+                    }
+                }
+                Method::PUT => {
+                    let object: Value = serde_json::from_slice(&body).unwrap();
+                    if state.objects.contains_key(&path) {
+                        state.objects.insert(path.clone(), object.clone());
+                        (200, object)
+                    } else {
+                        (404, status(404, "NotFound"))
                     }
                 }
                 Method::DELETE => {

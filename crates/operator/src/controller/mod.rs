@@ -10,6 +10,7 @@
 //! `Invalid Config` and waits for a change; API errors are returned for a retry
 //! with backoff.
 
+mod lease;
 mod run;
 
 use std::{sync::Arc, time::Duration};
@@ -37,6 +38,7 @@ use crate::{
     validate::external_references,
 };
 
+pub use lease::{Decision, LeaderElector, LeaseConfig, decide};
 pub use run::{
     CONTROLLER_NAME, ERROR_REQUEUE, RunConfig, RunError, check_crd, run, state_secret_owner,
 };

@@ -20,7 +20,11 @@ use kube::{
 };
 use prometheus_client::registry::Registry;
 
-use super::{Context, ReconcileError, reconcile};
+use super::{
+    Context, ReconcileError,
+    lease::{LeaderElector, LeaseConfig},
+    reconcile,
+};
 use crate::{
     admin::{AdminState, router},
     api::WeightsAndBiases,
@@ -44,6 +48,8 @@ pub struct RunConfig {
     pub metrics_addr: Option<SocketAddr>,
     /// Address of `/healthz` and `/readyz`; `None` disables them.
     pub probe_addr: Option<SocketAddr>,
+    /// Reconcile only while holding this Lease; `None` disables leader election.
+    pub leader_election: Option<LeaseConfig>,
 }
 
 /// `run` could not start.
@@ -55,6 +61,9 @@ pub enum RunError {
          `wandb-operator crd | kubectl apply -f -` and check the operator's RBAC"
     )]
     Crd(#[source] kube::Error),
+    /// Another replica took the Lease; the process should exit and restart.
+    #[error("lost the leader-election Lease")]
+    LostLease,
     /// An admin endpoint could not listen.
     #[error("listening on {addr}: {source}")]
     Listen {
@@ -126,6 +135,30 @@ pub async fn run(
         }));
     }
 
+    // Probes answer while waiting for the Lease: the pod is alive, not ready.
+    let lost = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let shutdown = match config.leader_election.clone() {
+        None => shutdown.boxed().shared(),
+        Some(lease) => {
+            let elector = Arc::new(LeaderElector::new(client.clone(), lease));
+            tokio::select! {
+                () = elector.acquire() => {}
+                () = shutdown.clone() => return Ok(()),
+            }
+            tracing::info!("leader election: acquired the Lease");
+            let lost_flag = lost.clone();
+            let held = async move {
+                elector.hold().await;
+                lost_flag.store(true, std::sync::atomic::Ordering::Relaxed);
+                tracing::error!("leader election: lost the Lease; stopping");
+            };
+            futures::future::select(Box::pin(shutdown), Box::pin(held))
+                .map(|_| ())
+                .boxed()
+                .shared()
+        }
+    };
+
     let instance = std::env::var("POD_NAME")
         .or_else(|_| std::env::var("HOSTNAME"))
         .unwrap_or_else(|_| CONTROLLER_NAME.to_string());
@@ -176,10 +209,19 @@ pub async fn run(
         .store(true, std::sync::atomic::Ordering::Relaxed);
     tracing::info!(namespaces = ?config.namespaces, "controller started");
     futures::future::join_all(controllers).await;
+    let lost_lease = lost.load(std::sync::atomic::Ordering::Relaxed);
     for server in servers {
-        let _ = server.await;
+        if lost_lease {
+            // The admin servers follow the process shutdown, not the Lease.
+            server.abort();
+        } else {
+            let _ = server.await;
+        }
     }
     tracing::info!("controller stopped");
+    if lost_lease {
+        return Err(RunError::LostLease);
+    }
     Ok(())
 }
 
