@@ -461,6 +461,16 @@ fn prepare_update(t: &Target, old: &Value, mut new: Value) -> Value {
         m.insert("apiVersion".into(), json!(t.api_version()));
         m.insert("kind".into(), json!(t.info.kind));
     }
+    if t.info.key() == "/services" {
+        // An update that omits the allocated cluster IP keeps it.
+        for k in ["clusterIP", "clusterIPs"] {
+            let missing =
+                get_path(&new, &["spec", k]).is_none_or(|v| v.is_null() || v.as_str() == Some(""));
+            if missing && let Some(v) = get_path(old, &["spec", k]).cloned() {
+                crate::util::set_path(&mut new, &["spec", k], v);
+            }
+        }
+    }
     defaults::apply(&t.info.key(), &mut new);
     if old_meta.get("generation").is_some() && spec_of(old) != spec_of(&new) {
         let g = old_meta
@@ -548,6 +558,7 @@ fn write_changed(
     opts: &WriteOpts,
 ) -> ApiResult<Value> {
     let mut new = prepare_update(t, old, new);
+    crate::validate::update(t, old, &new)?;
     if get_path(old, &["metadata", "deletionTimestamp"]).is_some() {
         // No new finalizers may be added while deleting.
         let old_f: Vec<Value> = get_path(old, &["metadata", "finalizers"])
@@ -803,6 +814,7 @@ fn apply_patch(
                 .map_err(|c| ApiError::apply_conflict(t.subject(), &c))?;
             let managed = get_path(&merged, &["metadata", "managedFields"]).cloned();
             let mut new = prepare_update(t, &old, merged);
+            crate::validate::update(t, &old, &new)?;
             if let Some(mf) = managed {
                 meta_mut(&mut new).insert("managedFields".into(), mf);
             }

@@ -33,6 +33,7 @@ mod ssa;
 mod store;
 mod table;
 mod util;
+mod validate;
 
 use std::{
     net::SocketAddr,

@@ -1371,3 +1371,110 @@ async fn metadata_api_and_metadata_watcher() {
     .unwrap();
     assert_eq!(names, vec!["m", "m2"]);
 }
+
+#[tokio::test]
+async fn immutable_fields_are_rejected() {
+    let (_s, client) = setup().await;
+    let deploys: Api<Deployment> = Api::namespaced(client.clone(), "default");
+    deploys
+        .create(
+            &PostParams::default(),
+            &serde_json::from_value(deployment("d", 1)).unwrap(),
+        )
+        .await
+        .unwrap();
+    let err = api_err(
+        deploys
+            .patch(
+                "d",
+                &PatchParams::default(),
+                &Patch::Merge(json!({"spec": {"selector": {"matchLabels": {"app": "other"}}}})),
+            )
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!((err.code, err.reason.as_str()), (422, "Invalid"));
+    assert!(
+        err.message
+            .starts_with("Deployment.apps \"d\" is invalid: spec.selector: Invalid value"),
+        "{}",
+        err.message
+    );
+
+    let sts: Api<k8s_openapi::api::apps::v1::StatefulSet> =
+        Api::namespaced(client.clone(), "default");
+    let s = json!({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "s"},
+        "spec": {"serviceName": "s", "selector": {"matchLabels": {"app": "s"}},
+            "template": {"metadata": {"labels": {"app": "s"}}, "spec": {"containers": [{"name": "c", "image": "i:1"}]}},
+            "volumeClaimTemplates": [{"metadata": {"name": "data"}, "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}]}});
+    sts.patch("s", &PatchParams::apply("op"), &Patch::Apply(s.clone()))
+        .await
+        .unwrap();
+    let mut bigger = s.clone();
+    bigger["spec"]["volumeClaimTemplates"][0]["spec"]["resources"]["requests"]["storage"] =
+        json!("2Gi");
+    let err = api_err(
+        sts.patch("s", &PatchParams::apply("op"), &Patch::Apply(bigger))
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(err.code, 422);
+    assert!(
+        err.message
+            .contains("updates to statefulset spec for fields other than"),
+        "{}",
+        err.message
+    );
+    // Scaling and template changes are allowed.
+    let mut scaled = s;
+    scaled["spec"]["replicas"] = json!(3);
+    scaled["spec"]["template"]["spec"]["containers"][0]["image"] = json!("i:2");
+    sts.patch("s", &PatchParams::apply("op"), &Patch::Apply(scaled))
+        .await
+        .unwrap();
+
+    let cms: Api<ConfigMap> = Api::namespaced(client.clone(), "default");
+    let mut c = cm("frozen", json!({"a": "1"}));
+    c.immutable = Some(true);
+    cms.create(&PostParams::default(), &c).await.unwrap();
+    let err = api_err(
+        cms.patch(
+            "frozen",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"data": {"a": "2"}})),
+        )
+        .await
+        .unwrap_err(),
+    );
+    assert_eq!(
+        err.message,
+        "ConfigMap \"frozen\" is invalid: data: Forbidden: field is immutable when `immutable` is set"
+    );
+
+    let svcs: Api<k8s_openapi::api::core::v1::Service> = Api::namespaced(client, "default");
+    let svc = json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "svc"}, "spec": {"ports": [{"port": 80}]}});
+    let created = svcs
+        .create(
+            &PostParams::default(),
+            &serde_json::from_value(svc.clone()).unwrap(),
+        )
+        .await
+        .unwrap();
+    let ip = created.spec.as_ref().unwrap().cluster_ip.clone().unwrap();
+    // Applying without a clusterIP keeps the allocated one.
+    let applied = svcs
+        .patch("svc", &PatchParams::apply("op").force(), &Patch::Apply(svc))
+        .await
+        .unwrap();
+    assert_eq!(applied.spec.unwrap().cluster_ip.unwrap(), ip);
+    let err = api_err(
+        svcs.patch(
+            "svc",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"spec": {"clusterIP": "10.0.0.1"}})),
+        )
+        .await
+        .unwrap_err(),
+    );
+    assert_eq!(err.code, 422);
+}
