@@ -136,6 +136,26 @@ impl RunArgs {
     }
 }
 
+impl RunArgs {
+    /// The controller settings these flags describe. `identity` names this replica
+    /// in the Lease (the pod name).
+    pub fn run_config(&self, identity: &str) -> Result<operator::controller::RunConfig, String> {
+        Ok(operator::controller::RunConfig {
+            namespaces: self.namespaces(),
+            concurrency: self.max_concurrent_reconciles.max(1),
+            metrics_addr: parse_bind_address(&self.metrics_bind_address)?,
+            probe_addr: parse_bind_address(&self.health_probe_bind_address)?,
+            leader_election: self.leader_elect.then(|| {
+                operator::controller::LeaseConfig::new(
+                    &self.leader_election_id,
+                    &self.layers.operator_namespace,
+                    identity,
+                )
+            }),
+        })
+    }
+}
+
 /// Parses a Go-style bind address: `:8081` (all interfaces), `host:port`, or `0`
 /// (disabled, `Ok(None)`).
 pub fn parse_bind_address(text: &str) -> Result<Option<SocketAddr>, String> {
@@ -298,6 +318,37 @@ mod tests {
             }
         }
         assert!(checked >= 8, "only {checked} env names found");
+    }
+
+    #[test]
+    fn run_config_from_flags() {
+        let run = RunOnly::try_parse_from([
+            "x",
+            "--leader-elect",
+            "--operator-namespace=ops",
+            "--isolation-namespaces=a",
+            "--metrics-bind-address=127.0.0.1:9090",
+            "--max-concurrent-reconciles=0",
+        ])
+        .unwrap()
+        .run;
+        let config = run.run_config("pod-1").unwrap();
+        assert_eq!(config.namespaces, Some(vec!["a".to_string()]));
+        assert_eq!(config.concurrency, 1);
+        assert_eq!(config.metrics_addr, Some("127.0.0.1:9090".parse().unwrap()));
+        let lease = config.leader_election.unwrap();
+        assert_eq!(
+            (
+                lease.name.as_str(),
+                lease.namespace.as_str(),
+                lease.identity.as_str()
+            ),
+            ("3009dfa6.apps.wandb.com", "ops", "pod-1")
+        );
+        let bad = RunOnly::try_parse_from(["x", "--health-probe-bind-address=nope"])
+            .unwrap()
+            .run;
+        assert!(bad.run_config("p").is_err());
     }
 
     #[test]
