@@ -360,8 +360,20 @@ fn prepare_create(t: &Target, mut obj: Value, name: &str) -> Value {
             m.remove("status");
         }
     }
-    defaults::apply(&t.info.key(), &mut obj);
+    apply_defaults(t, &mut obj);
     obj
+}
+
+/// Server-side defaulting: built-in kinds from a table, custom resources from
+/// their CRD's structural schema (with pruning of unknown fields).
+fn apply_defaults(t: &Target, obj: &mut Value) {
+    if t.info.custom {
+        if let Some((_, schema)) = t.info.schemas.iter().find(|(v, _)| *v == t.version) {
+            crate::structural::apply(obj, schema);
+        }
+    } else {
+        defaults::apply(&t.info.key(), obj);
+    }
 }
 
 /// Compares two objects ignoring resourceVersion and managedFields timestamps:
@@ -471,7 +483,7 @@ fn prepare_update(t: &Target, old: &Value, mut new: Value) -> Value {
             }
         }
     }
-    defaults::apply(&t.info.key(), &mut new);
+    apply_defaults(t, &mut new);
     if old_meta.get("generation").is_some() && spec_of(old) != spec_of(&new) {
         let g = old_meta
             .get("generation")

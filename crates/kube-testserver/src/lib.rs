@@ -31,6 +31,7 @@ mod server;
 mod sim;
 mod ssa;
 mod store;
+mod structural;
 mod table;
 mod util;
 mod validate;

@@ -30,6 +30,8 @@ pub struct ResourceInfo {
     pub custom: bool,
     /// For custom resources: the CRD's additional printer columns.
     pub printer_columns: Vec<Value>,
+    /// For custom resources: `openAPIV3Schema` per served version.
+    pub schemas: Vec<(String, Value)>,
 }
 
 /// JSON paths of the scale subresource fields, as `.spec.replicas`.
@@ -397,6 +399,7 @@ impl Registry {
                 categories: if r.all { vec!["all".into()] } else { vec![] },
                 custom: false,
                 printer_columns: vec![],
+                schemas: vec![],
             })
             .collect();
         Self { resources }
@@ -545,7 +548,16 @@ pub fn crd_to_info(crd: &Value) -> Result<ResourceInfo, String> {
             })
             .unwrap_or_default()
     };
+    let schemas = served
+        .iter()
+        .filter_map(|v| {
+            let name = v.get("name")?.as_str()?.to_string();
+            let schema = v.get("schema")?.get("openAPIV3Schema")?.clone();
+            Some((name, schema))
+        })
+        .collect();
     Ok(ResourceInfo {
+        schemas,
         group: group.to_string(),
         versions: names_v,
         kind: kind.to_string(),

@@ -1478,3 +1478,41 @@ async fn immutable_fields_are_rejected() {
     );
     assert_eq!(err.code, 422);
 }
+
+#[tokio::test]
+async fn custom_resources_are_pruned_and_defaulted_by_schema() {
+    let (_s, client) = setup().await;
+    let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
+    let crd: CustomResourceDefinition = serde_json::from_value(json!({
+        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": "gadgets.example.com"},
+        "spec": {"group": "example.com", "scope": "Cluster",
+            "names": {"plural": "gadgets", "singular": "gadget", "kind": "Gadget"},
+            "versions": [{"name": "v1", "served": true, "storage": true, "subresources": {"status": {}},
+                "schema": {"openAPIV3Schema": {"type": "object", "properties": {
+                    "spec": {"type": "object", "properties": {
+                        "size": {"type": "integer", "default": 3},
+                        "mode": {"type": "string"}}},
+                    "status": {"type": "object", "properties": {"phase": {"type": "string"}}}}}}}]}
+    }))
+    .unwrap();
+    crds.create(&PostParams::default(), &crd).await.unwrap();
+    let ar = ApiResource::from_gvk(&GroupVersionKind::gvk("example.com", "v1", "Gadget"));
+    let api: Api<DynamicObject> = Api::all_with(client, &ar);
+    let g: DynamicObject =
+        serde_json::from_value(json!({"apiVersion": "example.com/v1", "kind": "Gadget",
+        "metadata": {"name": "g"}, "spec": {"mode": "fast", "unknown": true}, "extra": 1}))
+        .unwrap();
+    let g = api.create(&PostParams::default(), &g).await.unwrap();
+    assert_eq!(g.data["spec"], json!({"mode": "fast", "size": 3}));
+    assert!(g.data.get("extra").is_none());
+    let g = api
+        .patch_status(
+            "g",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"status": {"phase": "Ready", "bogus": 1}})),
+        )
+        .await
+        .unwrap();
+    assert_eq!(g.data["status"], json!({"phase": "Ready"}));
+}
