@@ -8,8 +8,9 @@
 //! noticed either).
 //!
 //! The comparison tolerates what the API server normalises: resource quantities
-//! (`1000m` is `1`, `1Gi` is `1024Mi`), integers written as floats, empty maps and
-//! lists that it drops, and a Secret's `stringData`, which it stores base64 in `data`.
+//! (`1000m` is `1`, `1Gi` is `1024Mi`), integers written as floats, zero values it
+//! omits (`false`, `0`, `""`, empty maps and lists), and a Secret's `stringData`,
+//! which it stores base64 in `data`.
 
 use base64::Engine;
 use serde_json::{Map, Value};
@@ -65,8 +66,8 @@ fn diff_at(desired: &Value, live: Option<&Value>, path: &str) -> Option<String> 
     };
     match (desired, live) {
         (Value::Null, None | Some(Value::Null)) => None,
-        (Value::Object(d), None) if d.is_empty() => None,
-        (Value::Array(d), None) if d.is_empty() => None,
+        // Go's `omitempty` drops zero values from what the API server returns.
+        (d, None) if is_zero(d) => None,
         (_, None) => Some(here()),
         (Value::Object(d), Some(Value::Object(l))) => d
             .iter()
@@ -88,6 +89,17 @@ fn diff_at(desired: &Value, live: Option<&Value>, path: &str) -> Option<String> 
             (!same).then(here)
         }
         (a, Some(b)) => (a != b).then(here),
+    }
+}
+
+fn is_zero(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Bool(b) => !b,
+        Value::Number(n) => n.as_f64() == Some(0.0),
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
     }
 }
 
@@ -210,6 +222,15 @@ mod tests {
         assert_eq!(parse_quantity("abc"), None);
         assert_eq!(parse_quantity("1Xi"), None);
         assert!(!same_quantity("wandb", "wandb2"));
+    }
+
+    #[test]
+    fn omitted_zero_values_are_not_drift() {
+        let desired = json!({"spec": {"hostNetwork": false, "replicas": 0, "env": [{"name": "A", "value": ""}], "x": {}}});
+        let live = json!({"spec": {"env": [{"name": "A"}]}});
+        assert_eq!(drift(&desired, &live), None);
+        let desired = json!({"spec": {"hostNetwork": true}});
+        assert_eq!(drift(&desired, &live).as_deref(), Some(".spec.hostNetwork"));
     }
 
     #[test]

@@ -40,7 +40,8 @@ use crate::{
 
 pub use lease::{Decision, LeaderElector, LeaseConfig, decide};
 pub use run::{
-    CONTROLLER_NAME, ERROR_REQUEUE, RunConfig, RunError, check_crd, run, state_secret_owner,
+    CONTROLLER_NAME, ERROR_REQUEUE, MAX_BACKOFF, RunConfig, RunError, backoff, check_crd, run,
+    state_secret_owner,
 };
 
 /// How soon to look again while workloads are still rolling out.

@@ -35,8 +35,19 @@ use crate::{
 
 /// The name the operator reports in events and logs.
 pub const CONTROLLER_NAME: &str = "wandb-operator";
-/// Delay before retrying a reconcile that failed on API or network errors.
-pub const ERROR_REQUEUE: Duration = Duration::from_secs(10);
+/// First delay before retrying a reconcile that failed on API or network errors;
+/// it doubles with each consecutive failure of the same CR, up to [`MAX_BACKOFF`].
+pub const ERROR_REQUEUE: Duration = Duration::from_secs(5);
+/// Longest retry delay.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(300);
+
+/// The retry delay after `failures` consecutive failures (1 = first failure).
+pub fn backoff(failures: u32) -> Duration {
+    let factor = 1u32
+        .checked_shl(failures.saturating_sub(1))
+        .unwrap_or(u32::MAX);
+    ERROR_REQUEUE.saturating_mul(factor).min(MAX_BACKOFF)
+}
 
 /// Settings of `run`.
 pub struct RunConfig {
@@ -79,6 +90,7 @@ struct Data {
     ctx: Context,
     metrics: Metrics,
     recorder: Recorder,
+    failures: std::sync::Mutex<std::collections::HashMap<ObjectRef<WeightsAndBiases>, u32>>,
 }
 
 /// Checks that the CRD is served, as the first thing `run` does.
@@ -173,6 +185,7 @@ pub async fn run(
         ctx,
         metrics,
         recorder,
+        failures: Default::default(),
     });
 
     let scopes: Vec<Option<String>> = match &config.namespaces {
@@ -231,6 +244,9 @@ async fn reconcile_one(
 ) -> Result<Action, ReconcileError> {
     let _timer = data.metrics.start_reconcile();
     let outcome = reconcile(&cr, &data.ctx).await?;
+    if let Ok(mut failures) = data.failures.lock() {
+        failures.remove(&ObjectRef::from_obj(cr.as_ref()));
+    }
     if let Some(applied) = &outcome.applied {
         data.metrics.applied.inc_by(applied.applied.len() as u64);
         data.metrics.pruned.inc_by(applied.pruned.len() as u64);
@@ -268,13 +284,22 @@ async fn reconcile_one(
 
 fn error_policy(cr: Arc<WeightsAndBiases>, error: &ReconcileError, data: Arc<Data>) -> Action {
     data.metrics.record_error(error.category());
+    let failures = match data.failures.lock() {
+        Ok(mut map) => {
+            let n = map.entry(ObjectRef::from_obj(cr.as_ref())).or_insert(0);
+            *n = n.saturating_add(1);
+            *n
+        }
+        Err(_) => 1,
+    };
     tracing::warn!(
         name = %cr.name_any(),
         namespace = cr.namespace().unwrap_or_default(),
         error = %crate::spec::redact_url_password(&error.to_string()),
+        failures,
         "reconcile failed; retrying"
     );
-    Action::requeue(ERROR_REQUEUE)
+    Action::requeue(backoff(failures))
 }
 
 #[cfg(test)]
@@ -283,6 +308,16 @@ mod tests {
 
     use super::*;
     use crate::testing::FakeApi;
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap() {
+        assert_eq!(backoff(1), Duration::from_secs(5));
+        assert_eq!(backoff(2), Duration::from_secs(10));
+        assert_eq!(backoff(4), Duration::from_secs(40));
+        assert_eq!(backoff(7), MAX_BACKOFF);
+        assert_eq!(backoff(40), MAX_BACKOFF);
+        assert_eq!(backoff(0), Duration::from_secs(5));
+    }
 
     #[test]
     fn state_secrets_map_to_their_cr() {
