@@ -303,8 +303,10 @@ impl TestServer {
 
     /// Every stored change after resourceVersion `rv` (still in the watch
     /// history), oldest first. With [`TestServer::resource_version`] taken
-    /// before an action, this tells exactly which objects it modified; no-op
+    /// before an action, this tells exactly which objects were modified; no-op
     /// writes (for example a repeated server-side apply) leave no change.
+    /// Changes made by the server itself (garbage collection, namespace and
+    /// CRD controllers, the workload simulator) are included.
     pub fn changes_since(&self, rv: u64) -> Vec<Change> {
         let store = lock(&self.shared.store);
         store
