@@ -130,6 +130,9 @@ pub(crate) struct Lexer<'a> {
     start: usize,
     items: Vec<Item<'a>>,
     paren_depth: i32,
+    /// Line number at byte `line_pos` (see `line_at`).
+    line: usize,
+    line_pos: usize,
     break_ok: bool,
     continue_ok: bool,
 }
@@ -160,6 +163,8 @@ pub(crate) fn lex<'a>(
         start: 0,
         items: Vec::new(),
         paren_depth: 0,
+        line: 1,
+        line_pos: 0,
         break_ok,
         continue_ok,
     };
@@ -182,11 +187,23 @@ impl<'a> Lexer<'a> {
         self.input.as_bytes()
     }
 
-    fn line_at(&self, pos: usize) -> usize {
-        1 + self.bytes()[..pos.min(self.input.len())]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
+    /// Line of `pos`, counting newlines incrementally: positions only move
+    /// forward between calls, so lexing stays linear.
+    fn line_at(&mut self, pos: usize) -> usize {
+        let pos = pos.min(self.input.len());
+        if pos >= self.line_pos {
+            self.line += self.bytes()[self.line_pos..pos]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+        } else {
+            self.line -= self.bytes()[pos..self.line_pos]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+        }
+        self.line_pos = pos;
+        self.line
     }
 
     fn peek(&self) -> Option<char> {

@@ -593,7 +593,7 @@ impl<'a> Parser<'a> {
             Tok::Text => Ok(Parsed::Node(Node::Text(token.pos, Arc::from(&*token.val)))),
             Tok::LeftDelim => {
                 self.action_line = token.line;
-                let r = self.action();
+                let r = stacker::maybe_grow(RED_ZONE, SEGMENT, || self.action());
                 self.action_line = 0;
                 r
             }
