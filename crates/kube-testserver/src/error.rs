@@ -111,18 +111,36 @@ impl ApiError {
 
     /// 409 Conflict from server-side apply field ownership.
     pub fn apply_conflict(s: Subject<'_>, conflicts: &[(String, String)]) -> Self {
-        let n = conflicts.len();
-        let plural = if n == 1 { "conflict" } else { "conflicts" };
-        let mut msg = format!("Apply failed with {n} {plural}:");
-        let mut causes = Vec::new();
-        for (manager, field) in conflicts {
-            msg.push_str(&format!(" conflict with \"{manager}\": {field}"));
-            causes.push(json!({
-                "reason": "FieldManagerConflict",
-                "message": format!("conflict with \"{manager}\""),
-                "field": field,
-            }));
-        }
+        // `conflicts` holds (manager as described by ssa::describe_manager, path).
+        let causes: Vec<Value> = conflicts
+            .iter()
+            .map(|(manager, field)| {
+                json!({
+                    "reason": "FieldManagerConflict",
+                    "message": format!("conflict with {manager}"),
+                    "field": field,
+                })
+            })
+            .collect();
+        let msg = if let [(manager, field)] = conflicts {
+            format!("Apply failed with 1 conflict: conflict with {manager}: {field}")
+        } else {
+            let mut managers: Vec<&String> = conflicts.iter().map(|(m, _)| m).collect();
+            managers.sort();
+            managers.dedup();
+            let mut lines = Vec::new();
+            for m in managers {
+                lines.push(format!("conflicts with {m}:"));
+                for (_, f) in conflicts.iter().filter(|(cm, _)| cm == m) {
+                    lines.push(format!("- {f}"));
+                }
+            }
+            format!(
+                "Apply failed with {} conflicts: {}",
+                conflicts.len(),
+                lines.join("\n")
+            )
+        };
         let mut e = Self::new(409, "Conflict", msg);
         let mut d = s.details();
         d["causes"] = Value::Array(causes);

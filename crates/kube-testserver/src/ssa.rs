@@ -200,7 +200,7 @@ pub fn display_path(path: &Path) -> String {
                 .unwrap_or_default();
             s.push_str(&format!("[{}]", parts.join(",")));
         } else if let Some(v) = el.strip_prefix("v:") {
-            s.push_str(&format!("[{v}]"));
+            s.push_str(&format!("[={v}]"));
         }
     }
     s
@@ -418,6 +418,23 @@ fn is_prefix(a: &Path, b: &Path) -> bool {
     a.len() <= b.len() && b[..a.len()] == a[..]
 }
 
+/// A manager as kube-apiserver names it in conflict messages: `"name"`, plus
+/// ` with subresource "status"` and, for Update operations, ` using
+/// apps/v1 at <time>`.
+pub fn describe_manager(e: &Entry) -> String {
+    let mut s = format!("{:?}", e.manager);
+    if !e.subresource.is_empty() {
+        s.push_str(&format!(" with subresource {:?}", e.subresource));
+    }
+    if e.operation == "Update" {
+        s.push_str(&format!(" using {}", e.api_version));
+        if !e.time.is_empty() {
+            s.push_str(&format!(" at {}", e.time));
+        }
+    }
+    s
+}
+
 /// The identity of an operation for ownership.
 #[derive(Debug, Clone, Copy)]
 pub struct Actor<'a> {
@@ -452,7 +469,7 @@ pub fn apply(
                 continue;
             }
             if value_at(&base, p) != value_at(applied, p) {
-                conflicts.push((e.manager.clone(), p.clone()));
+                conflicts.push((describe_manager(e), p.clone()));
             }
         }
     }
@@ -463,7 +480,7 @@ pub fn apply(
             .collect());
     }
     for (m, p) in &conflicts {
-        for e in entries.iter_mut().filter(|e| e.manager == *m) {
+        for e in entries.iter_mut().filter(|e| describe_manager(e) == *m) {
             e.set.remove(p);
         }
     }
@@ -634,7 +651,10 @@ mod tests {
             BUILTIN,
         )
         .unwrap_err();
-        assert_eq!(err, vec![("a".to_string(), ".spec.replicas".to_string())]);
+        assert_eq!(
+            err,
+            vec![("\"a\"".to_string(), ".spec.replicas".to_string())]
+        );
         let o = apply(
             Some(&o),
             &json!({"spec": {"replicas": 2}}),
@@ -684,6 +704,44 @@ mod tests {
             .map(|c| c["name"].as_str().unwrap())
             .collect();
         assert_eq!(names, vec!["x", "z"]);
+    }
+
+    #[test]
+    fn conflicts_name_update_managers_like_kube_apiserver() {
+        let o = apply(
+            None,
+            &json!({"spec": {"replicas": 1}}),
+            actor("a"),
+            false,
+            BUILTIN,
+        )
+        .unwrap();
+        let mut n = o.clone();
+        n["spec"]["replicas"] = json!(3);
+        n["metadata"]["finalizers"] = json!(["x"]);
+        track_update(Some(&o), &mut n, actor("kubectl-edit"), BUILTIN);
+        let err = apply(
+            Some(&n),
+            &json!({"metadata": {"finalizers": ["y"]}, "spec": {"replicas": 2}}),
+            actor("a"),
+            false,
+            BUILTIN,
+        )
+        .unwrap_err();
+        assert_eq!(err.len(), 1, "set items do not conflict: {err:?}");
+        assert!(
+            err[0].0.starts_with("\"kubectl-edit\" using apps/v1 at 20"),
+            "{}",
+            err[0].0
+        );
+        assert_eq!(
+            display_path(&vec![
+                "f:metadata".into(),
+                "f:finalizers".into(),
+                "v:\"x\"".into()
+            ]),
+            ".metadata.finalizers[=\"x\"]"
+        );
     }
 
     #[test]
