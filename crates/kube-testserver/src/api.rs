@@ -44,10 +44,16 @@ impl Target {
         }
     }
 
-    fn schema(&self) -> Schema {
+    fn schema(&self) -> Schema<'_> {
         Schema {
             builtin: !self.info.custom,
             status_subresource: self.info.status,
+            openapi: self
+                .info
+                .schemas
+                .iter()
+                .find(|(v, _)| *v == self.version)
+                .map(|(_, s)| s),
         }
     }
 

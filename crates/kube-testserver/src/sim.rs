@@ -202,6 +202,7 @@ fn tick(sh: &Shared) {
                 Schema {
                     builtin: true,
                     status_subresource: true,
+                    openapi: None,
                 },
             );
             store.put(res, &ns, &name, new);

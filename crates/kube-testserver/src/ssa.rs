@@ -37,12 +37,68 @@ const SERVER_META: &[&str] = &[
 
 /// What the SSA code needs to know about the target resource.
 #[derive(Debug, Clone, Copy)]
-pub struct Schema {
-    /// Built-in kinds have associative lists; custom resources only in metadata.
+pub struct Schema<'a> {
+    /// Built-in kinds have associative lists from a table of merge keys.
     pub builtin: bool,
     /// Status is a subresource: main-resource writes do not own status, and
     /// `/status` writes own only status.
     pub status_subresource: bool,
+    /// For custom resources: the CRD's `openAPIV3Schema`, whose
+    /// `x-kubernetes-list-type`/`x-kubernetes-list-map-keys` decide list merging.
+    pub openapi: Option<&'a Value>,
+}
+
+/// How a list merges, with owned keys (schemas supply them at runtime).
+enum Kind {
+    Map(Vec<String>),
+    Set,
+    Atomic,
+}
+
+fn kind_of(
+    field: &str,
+    items: &[Value],
+    builtin: bool,
+    in_meta: bool,
+    node: Option<&Value>,
+) -> Kind {
+    if builtin || in_meta {
+        return match list_kind(field, items, builtin, in_meta) {
+            ListKind::Map(keys) => Kind::Map(keys.iter().map(|k| (*k).to_string()).collect()),
+            ListKind::Set => Kind::Set,
+            ListKind::Atomic => Kind::Atomic,
+        };
+    }
+    match node
+        .and_then(|n| n.get("x-kubernetes-list-type"))
+        .and_then(Value::as_str)
+    {
+        Some("map") => Kind::Map(
+            node.and_then(|n| n.get("x-kubernetes-list-map-keys"))
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default(),
+        ),
+        Some("set") => Kind::Set,
+        _ => Kind::Atomic,
+    }
+}
+
+/// The schema of field `k` inside an object schema.
+fn child<'a>(node: Option<&'a Value>, k: &str) -> Option<&'a Value> {
+    let n = node?;
+    n.get("properties")
+        .and_then(|p| p.get(k))
+        .or_else(|| n.get("additionalProperties").filter(|a| a.is_object()))
+}
+
+fn items_of(node: Option<&Value>) -> Option<&Value> {
+    node.and_then(|n| n.get("items"))
 }
 
 /// The fields set in `obj`, for the given subresource ("" or "status").
@@ -67,47 +123,66 @@ pub fn fields_of(obj: &Value, schema: Schema, subresource: &str) -> FieldSet {
                         continue;
                     }
                     path.push(format!("f:{mk}"));
-                    walk(mv, mk, schema.builtin, true, &mut path, &mut out);
+                    walk(mv, mk, schema.builtin, true, None, &mut path, &mut out);
                     path.pop();
                 }
             }
             continue;
         }
-        walk(v, k, schema.builtin, false, &mut path, &mut out);
+        walk(
+            v,
+            k,
+            schema.builtin,
+            false,
+            child(schema.openapi, k),
+            &mut path,
+            &mut out,
+        );
         path.pop();
     }
     out
 }
 
 /// The `k:` element for an item of an associative list.
-pub fn item_key(item: &Value, keys: &[&str]) -> String {
+pub fn item_key<S: AsRef<str>>(item: &Value, keys: &[S]) -> String {
     let mut m = Map::new();
-    for k in keys {
-        if let Some(v) = item.get(*k) {
-            m.insert((*k).to_string(), v.clone());
+    let mut sorted: Vec<&str> = keys.iter().map(AsRef::as_ref).collect();
+    sorted.sort_unstable();
+    for k in sorted {
+        if let Some(v) = item.get(k) {
+            m.insert(k.to_string(), v.clone());
         }
     }
     format!("k:{}", Value::Object(m))
 }
 
-fn walk(v: &Value, field: &str, builtin: bool, in_meta: bool, path: &mut Path, out: &mut FieldSet) {
+fn walk(
+    v: &Value,
+    field: &str,
+    builtin: bool,
+    in_meta: bool,
+    node: Option<&Value>,
+    path: &mut Path,
+    out: &mut FieldSet,
+) {
     match v {
         Value::Object(m) if !m.is_empty() => {
             for (k, cv) in m {
                 path.push(format!("f:{k}"));
-                walk(cv, k, builtin, false, path, out);
+                walk(cv, k, builtin, false, child(node, k), path, out);
                 path.pop();
             }
         }
-        Value::Array(items) => match list_kind(field, items, builtin, in_meta) {
-            ListKind::Map(keys) => {
+        Value::Array(items) => match kind_of(field, items, builtin, in_meta, node) {
+            Kind::Map(keys) => {
+                let inode = items_of(node);
                 for item in items {
-                    path.push(item_key(item, keys));
+                    path.push(item_key(item, &keys));
                     out.insert(path.clone());
                     if let Value::Object(im) = item {
                         for (k, cv) in im {
                             path.push(format!("f:{k}"));
-                            walk(cv, k, builtin, false, path, out);
+                            walk(cv, k, builtin, false, child(inode, k), path, out);
                             path.pop();
                         }
                     }
@@ -117,7 +192,7 @@ fn walk(v: &Value, field: &str, builtin: bool, in_meta: bool, path: &mut Path, o
                     out.insert(path.clone());
                 }
             }
-            ListKind::Set => {
+            Kind::Set => {
                 for item in items {
                     path.push(format!("v:{item}"));
                     out.insert(path.clone());
@@ -127,7 +202,7 @@ fn walk(v: &Value, field: &str, builtin: bool, in_meta: bool, path: &mut Path, o
                     out.insert(path.clone());
                 }
             }
-            ListKind::Atomic => {
+            Kind::Atomic => {
                 out.insert(path.clone());
             }
         },
@@ -306,11 +381,18 @@ fn remove_and_prune(obj: &mut Value, path: &Path) -> bool {
 
 /// Merges an applied configuration into the live object: maps recursively,
 /// associative lists by key, sets by value, everything else replaced.
-pub fn merge_applied(live: &mut Value, applied: &Value, builtin: bool) {
-    merge_inner(live, applied, builtin, "", false);
+pub fn merge_applied(live: &mut Value, applied: &Value, schema: Schema<'_>) {
+    merge_inner(live, applied, schema.builtin, "", false, schema.openapi);
 }
 
-fn merge_inner(live: &mut Value, applied: &Value, builtin: bool, field: &str, in_meta: bool) {
+fn merge_inner(
+    live: &mut Value,
+    applied: &Value,
+    builtin: bool,
+    field: &str,
+    in_meta: bool,
+    node: Option<&Value>,
+) {
     match applied {
         Value::Object(am) => {
             if !live.is_object() {
@@ -319,24 +401,30 @@ fn merge_inner(live: &mut Value, applied: &Value, builtin: bool, field: &str, in
             if let Value::Object(lm) = live {
                 for (k, av) in am {
                     let slot = lm.entry(k.clone()).or_insert(Value::Null);
-                    merge_inner(slot, av, builtin, k, field == "metadata");
+                    let cnode = if field.is_empty() && k == "metadata" {
+                        None
+                    } else {
+                        child(node, k)
+                    };
+                    merge_inner(slot, av, builtin, k, field == "metadata", cnode);
                 }
             }
         }
         Value::Array(items) => {
-            let kind = list_kind(field, items, builtin, in_meta);
+            let kind = kind_of(field, items, builtin, in_meta, node);
             match (kind, live.as_array_mut()) {
-                (ListKind::Map(keys), Some(la)) => {
+                (Kind::Map(keys), Some(la)) => {
+                    let inode = items_of(node);
                     for item in items {
-                        let key = item_key(item, keys);
+                        let key = item_key(item, &keys);
                         let key = key.trim_start_matches("k:");
                         match find_item(la, key).map(|(i, _)| i) {
-                            Some(i) => merge_inner(&mut la[i], item, builtin, "", false),
+                            Some(i) => merge_inner(&mut la[i], item, builtin, "", false, inode),
                             None => la.push(item.clone()),
                         }
                     }
                 }
-                (ListKind::Set, Some(la)) => {
+                (Kind::Set, Some(la)) => {
                     for item in items {
                         if !la.contains(item) {
                             la.push(item.clone());
@@ -518,7 +606,7 @@ pub fn apply(
             m.remove("status");
         }
     }
-    merge_applied(&mut obj, &applied_part, schema.builtin);
+    merge_applied(&mut obj, &applied_part, schema);
     let now = now_rfc3339();
     entries.retain(|e| !mine(e));
     entries.push(Entry {
@@ -601,9 +689,10 @@ pub fn track_update(old: Option<&Value>, new: &mut Value, actor: Actor<'_>, sche
 mod tests {
     use super::*;
 
-    const BUILTIN: Schema = Schema {
+    const BUILTIN: Schema<'static> = Schema {
         builtin: true,
         status_subresource: true,
+        openapi: None,
     };
 
     fn actor(m: &str) -> Actor<'_> {
@@ -742,6 +831,59 @@ mod tests {
             ]),
             ".metadata.finalizers[=\"x\"]"
         );
+    }
+
+    #[test]
+    fn crd_list_types_come_from_the_schema() {
+        let openapi = json!({"type": "object", "properties": {"status": {"type": "object", "properties": {
+            "conditions": {"type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["type"],
+                "items": {"type": "object", "properties": {"type": {"type": "string"}, "status": {"type": "string"}}}},
+            "tags": {"type": "array", "items": {"type": "string"}}}}}});
+        let schema = Schema {
+            builtin: false,
+            status_subresource: true,
+            openapi: Some(&openapi),
+        };
+        let st = |m: &'static str| Actor {
+            manager: m,
+            api_version: "x/v1",
+            subresource: "status",
+        };
+        let o = apply(
+            None,
+            &json!({"status": {"conditions": [{"type": "A", "status": "True"}], "tags": ["a"]}}),
+            st("one"),
+            false,
+            schema,
+        )
+        .unwrap();
+        let o = apply(
+            Some(&o),
+            &json!({"status": {"conditions": [{"type": "B", "status": "False"}]}}),
+            st("two"),
+            false,
+            schema,
+        )
+        .unwrap();
+        assert_eq!(
+            o["status"]["conditions"],
+            json!([{"type": "A", "status": "True"}, {"type": "B", "status": "False"}])
+        );
+        let fields = &o["metadata"]["managedFields"][1]["fieldsV1"];
+        assert!(
+            fields["f:status"]["f:conditions"]["k:{\"type\":\"B\"}"]["f:status"].is_object(),
+            "{fields}"
+        );
+        // Untyped lists stay atomic: a second manager applying tags conflicts.
+        let err = apply(
+            Some(&o),
+            &json!({"status": {"tags": ["b"]}}),
+            st("two"),
+            false,
+            schema,
+        )
+        .unwrap_err();
+        assert_eq!(err[0].1, ".status.tags");
     }
 
     #[test]
