@@ -180,10 +180,12 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--check", type=int, metavar="N", help="re-check N random fixture cases")
     ap.add_argument("--seed", type=int, default=None)
+    ap.add_argument("--cases", default=CASES_TXT, help="case list (default: %(default)s)")
+    ap.add_argument("--out", default=FIXTURE, help="fixture to write or check (default: %(default)s)")
     args = ap.parse_args()
     helm = _import_helm()
     if args.check is not None:
-        with open(FIXTURE, encoding="utf-8") as fh:
+        with open(args.out, encoding="utf-8") as fh:
             fixture = json.load(fh)
         rng = random.Random(args.seed)
         pool = [c for c in fixture["cases"] if c.get("source") != "go-doc"]
@@ -197,7 +199,7 @@ def main() -> int:
                 print(f"DRIFT {c['id']}: fixture {want!r} engine {got[c['id']]!r}")
         print(f"checked {len(sample)} cases against the engine, {bad} drifted")
         return 1 if bad else 0
-    cases = parse_cases(CASES_TXT)
+    cases = parse_cases(args.cases)
     helm_cases = [c for c in cases if not c.get("nohelm")]
     got = run_cases(helm, helm_cases)
     out = []
@@ -217,11 +219,11 @@ def main() -> int:
         "helpers": HELPERS,
         "cases": out,
     }
-    with open(FIXTURE, "w", encoding="utf-8") as fh:
+    with open(args.out, "w", encoding="utf-8") as fh:
         json.dump(fixture, fh, indent=1, ensure_ascii=False)
         fh.write("\n")
     n_err = sum(1 for c in out if "error" in c)
-    print(f"wrote {len(out)} cases ({n_err} errors) to {os.path.relpath(FIXTURE, ROOT)}")
+    print(f"wrote {len(out)} cases ({n_err} errors) to {args.out}")
     return 0
 
 

@@ -646,10 +646,7 @@ impl Printer {
             .unwrap_or('\u{FFFD}');
         let mut b = [0u8; 4];
         let s = c.encode_utf8(&mut b).to_string();
-        let old = self.f.zero;
-        self.f.zero = false;
         self.pad(&s);
-        self.f.zero = old;
     }
 
     fn fmt_qc(&mut self, v: i64) {
@@ -665,19 +662,13 @@ impl Printer {
             o.push('\'');
             o
         };
-        let old = self.f.zero;
-        self.f.zero = false;
         self.pad(&s);
-        self.f.zero = old;
     }
 
     fn fmt_unicode(&mut self, v: i64) {
         let u = v as u64;
-        let mut hex = format!("{u:X}");
-        let prec = self.f.prec.unwrap_or(4);
-        while hex.len() < prec {
-            hex.insert(0, '0');
-        }
+        let prec = self.f.prec.map_or(4, |p| p.max(4));
+        let hex = format!("{u:0prec$X}");
         let mut s = format!("U+{hex}");
         if self.f.sharp
             && let Some(c) = u32::try_from(v).ok().and_then(char::from_u32)
@@ -689,6 +680,21 @@ impl Printer {
         self.f.zero = false;
         self.pad(&s);
         self.f.zero = old;
+    }
+
+    /// `%p`: maps and slices are pointers in Go; their address is not
+    /// reproducible anyway, so any stable identity will do.
+    fn fmt_pointer(&mut self, v: &Value) {
+        let addr = match v {
+            Value::List(l) => l.items().as_ptr() as usize,
+            Value::Map(m) => m.addr(),
+            Value::Bytes(b) => b.as_ptr() as usize,
+            _ => return self.bad_verb('p', Some(v)),
+        };
+        let sharp = self.f.sharp;
+        self.f.sharp = !sharp;
+        self.fmt_integer(0, Some(addr as u64), 16, 'v', false);
+        self.f.sharp = sharp;
     }
 
     fn bad_verb(&mut self, verb: char, v: Option<&Value>) {
@@ -721,7 +727,7 @@ impl Printer {
                 return;
             }
             'p' => {
-                self.bad_verb(verb, Some(v));
+                self.fmt_pointer(v);
                 return;
             }
             _ => {}
@@ -1101,57 +1107,51 @@ fn can_backquote(s: &str) -> bool {
         .all(|c| c != '`' && c != '\u{FEFF}' && (c == '\t' || !(c < ' ' || c == '\u{7f}')))
 }
 
-/// Go's handling of the `#` flag for floats: force a decimal point, keep
-/// trailing zeros for %g.
+/// Go's handling of the `#` flag for floats (fmt.fmtFloat): force a decimal
+/// point and, for %g/%v/%x, pad to `prec` significant digits (counting the
+/// way Go does, which includes the `x` of a hex float).
 fn sharp_float(num: String, verb: char, prec: Option<usize>) -> String {
-    let mut digits = match verb {
-        'v' | 'g' | 'G' | 'x' => prec.unwrap_or(6),
+    let mut digits: i64 = match verb {
+        'v' | 'g' | 'G' | 'x' => prec.map_or(6, |p| p as i64),
         _ => 0,
     };
-    if verb == 'v' || (matches!(verb, 'g' | 'G') && prec.is_none()) {
-        digits = 6;
-    }
-    let bytes: Vec<char> = num.chars().collect();
+    let chars: Vec<char> = num.chars().collect();
+    let mut body: String = chars[..1].iter().collect();
     let mut tail = String::new();
-    let mut body: Vec<char> = Vec::new();
-    let mut saw_nonzero = false;
-    let mut i = 1;
     let mut has_point = false;
-    while i < bytes.len() {
-        match bytes[i] {
+    let mut saw_nonzero = false;
+    for (i, &c) in chars.iter().enumerate().skip(1) {
+        match c {
             '.' => has_point = true,
             'p' | 'P' => {
-                tail = bytes[i..].iter().collect();
+                tail = chars[i..].iter().collect();
                 break;
             }
             'e' | 'E' if verb != 'x' && verb != 'X' => {
-                tail = bytes[i..].iter().collect();
+                tail = chars[i..].iter().collect();
                 break;
             }
-            c => {
+            _ => {
                 if c != '0' {
                     saw_nonzero = true;
                 }
                 if saw_nonzero {
-                    digits = digits.saturating_sub(1);
+                    digits -= 1;
                 }
             }
         }
-        body.push(bytes[i]);
-        i += 1;
+        body.push(c);
     }
-    let mut out: String = std::iter::once(bytes[0]).chain(body).collect();
     if !has_point {
-        if out.len() == 2 && out.ends_with('0') {
-            digits = digits.saturating_sub(1);
+        if body.len() == 2 && body.ends_with('0') {
+            digits -= 1;
         }
-        out.push('.');
+        body.push('.');
     }
-    if matches!(verb, 'g' | 'G' | 'v') {
-        for _ in 0..digits {
-            out.push('0');
-        }
+    while digits > 0 {
+        body.push('0');
+        digits -= 1;
     }
-    out.push_str(&tail);
-    out
+    body.push_str(&tail);
+    body
 }

@@ -202,6 +202,11 @@ impl Map {
         Map::typed(copied, self.go_type)
     }
 
+    /// An identity of the shared storage (what `%p` prints).
+    pub(crate) fn addr(&self) -> usize {
+        Arc::as_ptr(&self.entries) as *const u8 as usize
+    }
+
     /// Whether two handles share storage (Go map identity).
     pub fn ptr_eq(&self, other: &Map) -> bool {
         Arc::ptr_eq(&self.entries, &other.entries)

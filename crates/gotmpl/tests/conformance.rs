@@ -15,7 +15,7 @@
 //!   after the last `": "` of Go's message (Helm's cleanupParseError);
 //! * execution errors: Go's text verbatim (`template: NAME:L:C: executing
 //!   "T" at <CTX>: MSG`), or Helm's multi-line form `NAME:L:C\n  executing
-//!   "T" at <CTX>:\n    MSG`.
+//!   "T" at <CTX>:\n    MSG` (Helm trims the whitespace around MSG).
 //!
 //! Helm-only functions and objects are outside this crate: gotchas cases that
 //! need them are skipped (listed with `--nocapture`); they are the helm
@@ -148,7 +148,8 @@ fn helm_shapes(e: &Error) -> Vec<String> {
         } => vec![
             go.clone(),
             format!(
-                "{name}:{line}:{col}\n  executing \"{template}\" at <{context}>:\n    {message}"
+                "{name}:{line}:{col}\n  executing \"{template}\" at <{context}>:\n    {}",
+                message.trim()
             ),
         ],
         _ => vec![go],
@@ -189,7 +190,11 @@ fn load(path: &str) -> Json {
 
 #[test]
 fn own_cases_match_the_real_engine() {
-    let fixture = load(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cases.json"));
+    // GOTMPL_CASES_JSON: another fixture made by the generator (`--out`), for
+    // exploratory differential runs.
+    let path = std::env::var("GOTMPL_CASES_JSON")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cases.json").to_string());
+    let fixture = load(&path);
     let defaults = &fixture["default_values"];
     let helpers = fixture["helpers"].as_str().unwrap_or_default().to_string();
     let others = vec![("oracle/templates/_helpers.tpl".to_string(), helpers)];
