@@ -59,13 +59,6 @@ impl Rv {
         }
     }
 
-    fn into_value(self) -> Value {
-        match self {
-            Rv::Invalid => Value::Nil,
-            Rv::Iface(v) | Rv::Conc(v) => v,
-        }
-    }
-
     fn truth(&self) -> bool {
         self.concrete().is_some_and(Value::is_true)
     }
@@ -667,21 +660,23 @@ impl<'a> State<'a> {
             Value::Object(o) => {
                 let o = o.clone();
                 if has_args {
-                    let mut argv = Vec::new();
-                    for a in args.iter().skip(1) {
-                        argv.push(self.eval_arg(dot, a)?.into_value());
+                    let rest: &'a [Arg] = &args[1..];
+                    let mut rvs: Vec<Rv> = Vec::with_capacity(rest.len() + 1);
+                    for a in rest {
+                        rvs.push(self.eval_arg(dot, a)?);
                     }
                     if let Some(f) = fin {
-                        argv.push(f.into_value());
+                        rvs.push(f);
                     }
+                    let argv: Vec<Value> = rvs.iter().map(Rv::to_value).collect();
+                    let after_args = self.node;
                     self.at(Cur::Arg(node));
                     return match o.call_method(name, &argv) {
                         Some(Ok(v)) => Ok(Rv::elem(v, false)),
-                        Some(Err(e)) => Err(self.err_full(
-                            format!("error calling {name}: {}", e.message),
-                            Some(name.to_string()),
-                            Some(e.message),
-                        )),
+                        Some(Err(e)) => {
+                            let at = Cur::Arg(node);
+                            Err(self.func_error(e, name, at, at, rest, &rvs, after_args))
+                        }
                         None => {
                             if o.field(name).is_some() {
                                 Err(self.errorf(format!(
@@ -835,34 +830,52 @@ impl<'a> State<'a> {
                 let f = f.clone();
                 match f.call(self, &argv) {
                     Ok(v) => Ok(Rv::elem(v, false)),
-                    Err(e) => match e.kind {
-                        FuncErrorKind::Call => {
-                            self.at(at);
-                            Err(self.err_full(
-                                format!("error calling {name}: {}", e.message),
-                                Some(name.to_string()),
-                                Some(e.message),
-                            ))
-                        }
-                        FuncErrorKind::Plain => {
-                            self.at(Cur::Arg(ident));
-                            Err(self.errorf(e.message))
-                        }
-                        FuncErrorKind::ArgType { index, expected } => {
-                            if let Some(arg) = rest.get(index) {
-                                self.at(Cur::Arg(arg));
-                                if let Some(msg) = literal_type_error(arg, &expected) {
-                                    return Err(self.errorf(msg));
-                                }
-                            } else {
-                                self.node = after_args;
-                            }
-                            match rvs.get(index) {
-                                Some(rv) => Err(self.errorf(wrong_type(rv, &expected))),
-                                None => Err(self.errorf(e.message)),
-                            }
-                        }
-                    },
+                    Err(e) => {
+                        Err(self.func_error(e, name, at, Cur::Arg(ident), rest, &rvs, after_args))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reports a function's error the way Go's executor would (see
+    /// [`FuncErrorKind`]).
+    #[allow(clippy::too_many_arguments)]
+    fn func_error(
+        &mut self,
+        e: FuncError,
+        name: &str,
+        at: Cur<'a>,
+        ident: Cur<'a>,
+        rest: &'a [Arg],
+        rvs: &[Rv],
+        after_args: Cur<'a>,
+    ) -> Box<Error> {
+        match e.kind {
+            FuncErrorKind::Call => {
+                self.at(at);
+                self.err_full(
+                    format!("error calling {name}: {}", e.message),
+                    Some(name.to_string()),
+                    Some(e.message),
+                )
+            }
+            FuncErrorKind::Plain => {
+                self.at(ident);
+                self.errorf(e.message)
+            }
+            FuncErrorKind::ArgType { index, expected } => {
+                if let Some(arg) = rest.get(index) {
+                    self.at(Cur::Arg(arg));
+                    if let Some(msg) = literal_type_error(arg, &expected) {
+                        return self.errorf(msg);
+                    }
+                } else {
+                    self.node = after_args;
+                }
+                match rvs.get(index) {
+                    Some(rv) => self.errorf(wrong_type(rv, &expected)),
+                    None => self.errorf(e.message),
                 }
             }
         }

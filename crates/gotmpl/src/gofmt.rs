@@ -442,9 +442,7 @@ impl Printer {
         } else {
             ' '
         };
-        for _ in 0..n {
-            self.buf.push(pad);
-        }
+        self.buf.extend(std::iter::repeat_n(pad, n));
     }
 
     fn pad(&mut self, s: &str) {

@@ -410,3 +410,20 @@ fn formatting_helpers() {
         "a1 2"
     );
 }
+
+#[test]
+fn templates_are_shared_across_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Templates>();
+    let mut t = Templates::new(funcs());
+    t.parse("t", "{{ range .l }}{{ . }}{{ end }}").unwrap();
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let t = t.clone();
+            std::thread::spawn(move || t.execute("t", &data(), &ExecOptions::default()).unwrap())
+        })
+        .collect();
+    for h in handles {
+        assert_eq!(h.join().unwrap(), "abc");
+    }
+}
