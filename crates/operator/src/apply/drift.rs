@@ -92,6 +92,26 @@ fn diff_at(desired: &Value, live: Option<&Value>, path: &str) -> Option<String> 
     }
 }
 
+/// Rewrites integral floats (`1.0`) as integers (`1`), in place. The renderer
+/// reads every number as a float64, as Helm does, but Helm sends the YAML text
+/// (`replicas: 1`) to the API server, and Kubernetes rejects `1.0` for an integer
+/// field; so objects are normalised before they are applied.
+pub fn integral_numbers(value: &mut Value) {
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+                && f.abs() < 9.007_199_254_740_992e15
+            {
+                *value = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers),
+        Value::Object(map) => map.values_mut().for_each(integral_numbers),
+        _ => {}
+    }
+}
+
 fn is_zero(v: &Value) -> bool {
     match v {
         Value::Null => true,
@@ -211,6 +231,16 @@ mod tests {
         let rotated = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
                              "data": {"password": "b3RoZXI="}});
         assert_eq!(drift(&desired, &rotated).as_deref(), Some(".data.password"));
+    }
+
+    #[test]
+    fn integral_floats_become_integers() {
+        let mut v = json!({"replicas": 2.0, "ratio": 0.5, "ports": [{"port": 8080.0}], "big": 1e300, "s": "1.0"});
+        integral_numbers(&mut v);
+        assert_eq!(
+            v.to_string(),
+            r#"{"replicas":2,"ratio":0.5,"ports":[{"port":8080}],"big":1e300,"s":"1.0"}"#
+        );
     }
 
     #[test]

@@ -25,7 +25,7 @@ use crate::api::{API_VERSION, FINALIZER, WeightsAndBiases, WeightsAndBiasesStatu
 
 use super::{
     FIELD_MANAGER, KEEP_ANNOTATION, KEEP_VALUE,
-    drift::needs_apply,
+    drift::{integral_numbers, needs_apply},
     inventory::{Inventory, InventoryEntry, ObjectKey},
     plan::{Plan, PlannedObject},
 };
@@ -224,6 +224,7 @@ impl Applier {
         };
         let api = self.api(&resolved, namespace);
         let mut desired = m.object.clone();
+        integral_numbers(&mut desired);
         if let (Some(ns), Some(meta)) = (
             namespace,
             desired.get_mut("metadata").and_then(Value::as_object_mut),

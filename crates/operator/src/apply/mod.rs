@@ -7,7 +7,7 @@ mod execute;
 mod inventory;
 mod plan;
 
-pub use drift::{drift, needs_apply, parse_quantity};
+pub use drift::{drift, integral_numbers, needs_apply, parse_quantity};
 pub use execute::{Applied, Applier, ExecuteError};
 pub use inventory::{Inventory, InventoryEntry, ObjectKey};
 pub use plan::{
