@@ -153,7 +153,9 @@ impl Chart {
     fn collect_crds<'a>(&'a self, path: &str, out: &mut Vec<(String, &'a File)>) {
         for f in &self.files {
             if f.name.starts_with("crds/")
-                && [".yaml", ".yml", ".json"].iter().any(|e| f.name.ends_with(e))
+                && [".yaml", ".yml", ".json"]
+                    .iter()
+                    .any(|e| f.name.ends_with(e))
             {
                 out.push((format!("{path}/{}", f.name), f));
             }
@@ -166,13 +168,16 @@ impl Chart {
 
 /// Loads a chart from a directory (Helm's `loader.LoadDir`), applying `.helmignore`.
 pub fn load_chart_dir(path: &Path) -> Result<Chart, Error> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::Load(format!("{}: {e}", path.display())))?;
+    let meta =
+        std::fs::metadata(path).map_err(|e| Error::Load(format!("{}: {e}", path.display())))?;
     if !meta.is_dir() {
         // `helm template x.tgz` works too.
-        let bytes = std::fs::read(path).map_err(|e| Error::Load(format!("{}: {e}", path.display())))?;
+        let bytes =
+            std::fs::read(path).map_err(|e| Error::Load(format!("{}: {e}", path.display())))?;
         return load_chart_archive(&bytes);
     }
-    let root = std::fs::canonicalize(path).map_err(|e| Error::Load(format!("{}: {e}", path.display())))?;
+    let root =
+        std::fs::canonicalize(path).map_err(|e| Error::Load(format!("{}: {e}", path.display())))?;
     let mut rules = Rules::default();
     if let Ok(text) = std::fs::read_to_string(root.join(".helmignore")) {
         rules = Rules::parse(&text).map_err(Error::Load)?;
@@ -199,7 +204,11 @@ fn walk(
         .collect();
     entries.sort();
     for (name, p) in entries {
-        let rel = if prefix.is_empty() { name.clone() } else { format!("{prefix}/{name}") };
+        let rel = if prefix.is_empty() {
+            name.clone()
+        } else {
+            format!("{prefix}/{name}")
+        };
         let lmeta = std::fs::symlink_metadata(&p)
             .map_err(|e| Error::Load(format!("{}: {e}", p.display())))?;
         let real = if lmeta.file_type().is_symlink() {
@@ -244,7 +253,10 @@ fn walk(
             )));
         }
         let data = std::fs::read(&real).map_err(|e| Error::Load(format!("{rel}: {e}")))?;
-        out.push(File { name: rel, data: strip_bom(data) });
+        out.push(File {
+            name: rel,
+            data: strip_bom(data),
+        });
     }
     Ok(())
 }
@@ -270,7 +282,9 @@ fn load_archive_nested(bytes: &[u8], depth: usize) -> Result<Chart, Error> {
 /// Reads the files of a chart archive, stripping the top-level directory.
 pub fn archive_files(bytes: &[u8]) -> Result<Vec<File>, Error> {
     if bytes.len() < 2 || bytes[0] != 0x1f || bytes[1] != 0x8b {
-        return Err(Error::Load("file does not appear to be a gzipped archive; got 'application/octet-stream'".into()));
+        return Err(Error::Load(
+            "file does not appear to be a gzipped archive; got 'application/octet-stream'".into(),
+        ));
     }
     let gz = flate2::read::GzDecoder::new(bytes);
     // Bound the decompressed stream itself, so a gzip bomb stops early.
@@ -278,31 +292,43 @@ pub fn archive_files(bytes: &[u8]) -> Result<Vec<File>, Error> {
     let mut ar = tar::Archive::new(limited);
     let mut files: Vec<File> = Vec::new();
     let mut total: u64 = 0;
-    let entries = ar.entries().map_err(|e| Error::Load(format!("invalid archive: {e}")))?;
+    let entries = ar
+        .entries()
+        .map_err(|e| Error::Load(format!("invalid archive: {e}")))?;
     for entry in entries {
         let mut entry = entry.map_err(|e| Error::Load(format!("invalid archive: {e}")))?;
         let header = entry.header();
         let kind = header.entry_type();
-        if kind.is_dir() || kind.is_pax_global_extensions() || kind.is_pax_local_extensions()
-            || kind.is_gnu_longname() || kind.is_gnu_longlink()
+        if kind.is_dir()
+            || kind.is_pax_global_extensions()
+            || kind.is_pax_local_extensions()
+            || kind.is_gnu_longname()
+            || kind.is_gnu_longlink()
         {
             continue;
         }
-        let raw_path = entry
-            .path_bytes()
-            .into_owned();
+        let raw_path = entry.path_bytes().into_owned();
         let raw = String::from_utf8_lossy(&raw_path).replace('\\', "/");
         if raw.starts_with('/') || is_drive_path(&raw) {
-            return Err(Error::Load(format!("chart illegally contains an absolute path: {raw}")));
+            return Err(Error::Load(format!(
+                "chart illegally contains an absolute path: {raw}"
+            )));
         }
         let parts: Vec<&str> = raw.split('/').collect();
-        if parts.iter().any(|p| *p == "..") {
-            return Err(Error::Load(format!("chart illegally references parent directory: {raw}")));
+        if parts.contains(&"..") {
+            return Err(Error::Load(format!(
+                "chart illegally references parent directory: {raw}"
+            )));
         }
         if parts.len() == 1 && parts[0] == "Chart.yaml" {
             return Err(Error::Load("chart yaml not in base directory".into()));
         }
-        let name = parts[1..].iter().filter(|p| !p.is_empty() && **p != ".").copied().collect::<Vec<_>>().join("/");
+        let name = parts[1..]
+            .iter()
+            .filter(|p| !p.is_empty() && **p != ".")
+            .copied()
+            .collect::<Vec<_>>()
+            .join("/");
         if name.is_empty() {
             return Err(Error::Load("chart illegally contains empty path".into()));
         }
@@ -317,11 +343,19 @@ pub fn archive_files(bytes: &[u8]) -> Result<Vec<File>, Error> {
                 )));
             }
             // Helm reads a link entry as an empty file.
-            files.push(File { name, data: Vec::new() });
+            files.push(File {
+                name,
+                data: Vec::new(),
+            });
             continue;
         }
-        if !kind.is_file() && kind != tar::EntryType::Continuous && kind != tar::EntryType::GNUSparse {
-            return Err(Error::Load(format!("chart contains an unsupported entry type: {name}")));
+        if !kind.is_file()
+            && kind != tar::EntryType::Continuous
+            && kind != tar::EntryType::GNUSparse
+        {
+            return Err(Error::Load(format!(
+                "chart contains an unsupported entry type: {name}"
+            )));
         }
         let size = entry.header().size().unwrap_or(u64::MAX);
         if size > MAX_FILE_SIZE {
@@ -336,7 +370,9 @@ pub fn archive_files(bytes: &[u8]) -> Result<Vec<File>, Error> {
             )));
         }
         if files.len() >= MAX_FILES {
-            return Err(Error::Load(format!("chart has more than {MAX_FILES} files")));
+            return Err(Error::Load(format!(
+                "chart has more than {MAX_FILES} files"
+            )));
         }
         let mut data = Vec::with_capacity(size.min(MAX_FILE_SIZE) as usize);
         (&mut entry)
@@ -349,9 +385,14 @@ pub fn archive_files(bytes: &[u8]) -> Result<Vec<File>, Error> {
             )));
         }
         if files.iter().any(|f| f.name == name) {
-            return Err(Error::Load(format!("chart contains a duplicate file: {name}")));
+            return Err(Error::Load(format!(
+                "chart contains a duplicate file: {name}"
+            )));
         }
-        files.push(File { name, data: strip_bom(data) });
+        files.push(File {
+            name,
+            data: strip_bom(data),
+        });
     }
     if files.is_empty() {
         return Err(Error::Load("no files in chart archive".into()));
@@ -397,7 +438,8 @@ pub fn load_files(files: Vec<File>, depth: usize) -> Result<Chart, Error> {
         .ok_or_else(|| Error::Load("Chart.yaml file is missing".into()))?;
     let raw = yaml::parse(&String::from_utf8_lossy(&chart_yaml.data))
         .map_err(|e| Error::Load(format!("cannot load Chart.yaml: {e}")))?;
-    chart.metadata = metadata_from_json(&raw).map_err(|e| Error::Load(format!("cannot load Chart.yaml: {e}")))?;
+    chart.metadata = metadata_from_json(&raw)
+        .map_err(|e| Error::Load(format!("cannot load Chart.yaml: {e}")))?;
     if chart.metadata.api_version.is_empty() {
         chart.metadata.api_version = "v1".into();
     }
@@ -410,8 +452,11 @@ pub fn load_files(files: Vec<File>, depth: usize) -> Result<Chart, Error> {
             "Chart.lock" | "requirements.lock" => {}
             "values.yaml" => {
                 let text = String::from_utf8_lossy(&f.data);
-                chart.values = yaml::parse_values(&text)
-                    .map_err(|e| Error::Load(format!("cannot load values.yaml: cannot unmarshal yaml document: {e}")))?;
+                chart.values = yaml::parse_values(&text).map_err(|e| {
+                    Error::Load(format!(
+                        "cannot load values.yaml: cannot unmarshal yaml document: {e}"
+                    ))
+                })?;
             }
             "values.schema.json" => chart.schema = Some(f.data),
             "requirements.yaml" => {
@@ -439,7 +484,10 @@ pub fn load_files(files: Vec<File>, depth: usize) -> Result<Chart, Error> {
                     Some((a, b)) => (a.to_string(), b.to_string()),
                     None => (cname.to_string(), cname.to_string()),
                 };
-                let file = File { name: rest, data: f.data };
+                let file = File {
+                    name: rest,
+                    data: f.data,
+                };
                 match sub.iter_mut().find(|(n, _)| *n == scname) {
                     Some((_, v)) => v.push(file),
                     None => sub.push((scname, vec![file])),
@@ -451,7 +499,12 @@ pub fn load_files(files: Vec<File>, depth: usize) -> Result<Chart, Error> {
     validate_metadata(&chart.metadata)?;
     for (n, files) in sub {
         let sc = if n.ends_with(".tgz") {
-            let file = files.into_iter().next().ok_or_else(|| Error::Load(format!("error unpacking subchart tar in {}", chart.metadata.name)))?;
+            let file = files.into_iter().next().ok_or_else(|| {
+                Error::Load(format!(
+                    "error unpacking subchart tar in {}",
+                    chart.metadata.name
+                ))
+            })?;
             if file.name != n {
                 return Err(Error::Load(format!(
                     "error unpacking subchart tar in {}: expected {n}, got {}",
@@ -466,7 +519,13 @@ pub fn load_files(files: Vec<File>, depth: usize) -> Result<Chart, Error> {
         } else {
             load_files(files, depth + 1)
         };
-        let sc = sc.map_err(|e| Error::Load(format!("error unpacking subchart {n} in {}: {}", chart.metadata.name, e.inner())))?;
+        let sc = sc.map_err(|e| {
+            Error::Load(format!(
+                "error unpacking subchart {n} in {}: {}",
+                chart.metadata.name,
+                e.inner()
+            ))
+        })?;
         chart.dependencies.push(sc);
     }
     Ok(chart)
@@ -484,19 +543,27 @@ fn validate_metadata(md: &Metadata) -> Result<(), Error> {
         return Err(validation("chart.metadata.name is required".into()));
     }
     if md.name.contains('/') || md.name == "." || md.name == ".." {
-        return Err(validation(format!("chart.metadata.name {:?} is invalid", md.name)));
+        return Err(validation(format!(
+            "chart.metadata.name {:?} is invalid",
+            md.name
+        )));
     }
     if md.version.is_empty() {
         return Err(validation("chart.metadata.version is required".into()));
     }
     if crate::semverc::parse_version(&md.version).is_none() {
-        return Err(validation(format!("chart.metadata.version {:?} is invalid", md.version)));
+        return Err(validation(format!(
+            "chart.metadata.version {:?} is invalid",
+            md.version
+        )));
     }
     if !(md.chart_type.is_empty()
         || md.chart_type.eq_ignore_ascii_case("application")
         || md.chart_type.eq_ignore_ascii_case("library"))
     {
-        return Err(validation("chart.metadata.type must be application or library".into()));
+        return Err(validation(
+            "chart.metadata.type must be application or library".into(),
+        ));
     }
     for m in &md.maintainers {
         if m.name.is_empty() {
@@ -506,13 +573,25 @@ fn validate_metadata(md: &Metadata) -> Result<(), Error> {
     let mut seen = std::collections::HashSet::new();
     for d in &md.dependencies {
         if !d.alias.is_empty()
-            && !d.alias.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+            && !d
+                .alias
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
         {
-            return Err(validation(format!("dependency {:?} has disallowed characters in the alias", d.name)));
+            return Err(validation(format!(
+                "dependency {:?} has disallowed characters in the alias",
+                d.name
+            )));
         }
-        let key = if d.alias.is_empty() { &d.name } else { &d.alias };
+        let key = if d.alias.is_empty() {
+            &d.name
+        } else {
+            &d.alias
+        };
         if !seen.insert(key.clone()) {
-            return Err(validation(format!("more than one dependency with name or alias {key:?}")));
+            return Err(validation(format!(
+                "more than one dependency with name or alias {key:?}"
+            )));
         }
     }
     Ok(())
@@ -653,7 +732,11 @@ mod tests {
 
     #[test]
     fn archive_roundtrip() {
-        let a = tgz(&[("c/Chart.yaml", CHART), ("c/templates/a.yaml", b"x: 1\n"), ("c/values.yaml", b"a: 1\n")]);
+        let a = tgz(&[
+            ("c/Chart.yaml", CHART),
+            ("c/templates/a.yaml", b"x: 1\n"),
+            ("c/values.yaml", b"a: 1\n"),
+        ]);
         let c = load_chart_archive(&a).unwrap();
         assert_eq!(c.name(), "c");
         assert_eq!(c.templates.len(), 1);
@@ -663,9 +746,19 @@ mod tests {
     #[test]
     fn archive_rejects_parent_and_absolute_paths() {
         let a = tgz(&[("c/Chart.yaml", CHART), ("c/../evil", b"x")]);
-        assert!(load_chart_archive(&a).unwrap_err().to_string().contains("parent directory"));
+        assert!(
+            load_chart_archive(&a)
+                .unwrap_err()
+                .to_string()
+                .contains("parent directory")
+        );
         let a = tgz(&[("/c/Chart.yaml", CHART)]);
-        assert!(load_chart_archive(&a).unwrap_err().to_string().contains("absolute"));
+        assert!(
+            load_chart_archive(&a)
+                .unwrap_err()
+                .to_string()
+                .contains("absolute")
+        );
         assert!(load_chart_archive(b"not gzip").is_err());
     }
 
@@ -676,10 +769,21 @@ mod tests {
             load_chart_archive(&a).unwrap_err().to_string(),
             "validation: chart.metadata.version is required"
         );
-        let a = tgz(&[("c/Chart.yaml", b"apiVersion: v2\nname: c\nversion: 1.0.0\ntype: foo\n")]);
-        assert!(load_chart_archive(&a).unwrap_err().to_string().contains("application or library"));
+        let a = tgz(&[(
+            "c/Chart.yaml",
+            b"apiVersion: v2\nname: c\nversion: 1.0.0\ntype: foo\n",
+        )]);
+        assert!(
+            load_chart_archive(&a)
+                .unwrap_err()
+                .to_string()
+                .contains("application or library")
+        );
         let a = tgz(&[("c/values.yaml", b"a: 1\n")]);
-        assert_eq!(load_chart_archive(&a).unwrap_err().to_string(), "Chart.yaml file is missing");
+        assert_eq!(
+            load_chart_archive(&a).unwrap_err().to_string(),
+            "Chart.yaml file is missing"
+        );
     }
 
     #[test]

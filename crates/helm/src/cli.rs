@@ -41,7 +41,8 @@ pub fn user_values(opts: &TemplateOptions) -> Result<values::Values, Error> {
         values::merge_maps(&mut base, parsed);
     }
     for s in &opts.set {
-        strvals::parse_into(s, &mut base).map_err(|e| Error::Values(format!("failed parsing --set data: {e}")))?;
+        strvals::parse_into(s, &mut base)
+            .map_err(|e| Error::Values(format!("failed parsing --set data: {e}")))?;
     }
     for s in &opts.set_string {
         strvals::parse_into_string(s, &mut base)
@@ -56,14 +57,17 @@ pub fn template_cli(opts: &TemplateOptions) -> Result<String, Error> {
     let chart = load_chart_dir(&opts.chart)?;
     let vals = user_values(opts)?;
     let ropts = RenderOptions {
-        release_name: opts.release_name.clone().unwrap_or_else(|| "release-name".into()),
+        release_name: opts
+            .release_name
+            .clone()
+            .unwrap_or_else(|| "release-name".into()),
         namespace: opts.namespace.clone().unwrap_or_else(|| "default".into()),
         kube_version: opts.kube_version.clone(),
         api_versions: opts.api_versions.clone(),
         include_crds: opts.include_crds,
         ..RenderOptions::default()
     };
-    let mut rendered = crate::render_typed(&chart, vals, &ropts)?;
+    let mut rendered = crate::render_for_output(&chart, vals, &ropts)?;
     if opts.no_hooks {
         rendered.hooks.clear();
     }

@@ -101,9 +101,15 @@ fn process_enabled(c: &mut Chart, v: &Values, path: &str) -> Result<(), Error> {
             }
         }
     }
-    let disabled: Vec<String> =
-        c.metadata.dependencies.iter().filter(|r| !r.enabled).map(|r| r.name.clone()).collect();
-    c.dependencies.retain(|d| !disabled.iter().any(|n| n == d.name()));
+    let disabled: Vec<String> = c
+        .metadata
+        .dependencies
+        .iter()
+        .filter(|r| !r.enabled)
+        .map(|r| r.name.clone())
+        .collect();
+    c.dependencies
+        .retain(|d| !disabled.iter().any(|n| n == d.name()));
     c.metadata.dependencies.retain(|r| r.enabled);
     for t in c.dependencies.iter_mut() {
         let sub = format!("{path}{}.", t.name());

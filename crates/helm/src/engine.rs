@@ -34,7 +34,8 @@ fn validate_release_name(name: &str) -> Result<(), Error> {
     fn label_ok(l: &str) -> bool {
         let b = l.as_bytes();
         !b.is_empty()
-            && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+            && b.iter()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
             && b[0] != b'-'
             && b[b.len() - 1] != b'-'
     }
@@ -56,9 +57,18 @@ struct Renderable {
 }
 
 /// Runs the whole `helm template` pipeline on a chart.
-pub(crate) fn render_chart(chart: &Chart, user: Values, opts: &RenderOptions) -> Result<Rendered, Error> {
+pub(crate) fn render_chart(
+    chart: &Chart,
+    user: Values,
+    opts: &RenderOptions,
+    raw_only: bool,
+    parse_objects: bool,
+) -> Result<Rendered, Error> {
     validate_release_name(&opts.release_name)?;
-    let kube_str = opts.kube_version.as_deref().unwrap_or(objects::DEFAULT_KUBE_VERSION);
+    let kube_str = opts
+        .kube_version
+        .as_deref()
+        .unwrap_or(objects::DEFAULT_KUBE_VERSION);
     let kube = KubeVersion::parse(kube_str)
         .ok_or_else(|| Error::Compatibility(format!("invalid kube version {kube_str:?}")))?;
     deps::check_dependencies(chart)?;
@@ -78,14 +88,35 @@ pub(crate) fn render_chart(chart: &Chart, user: Values, opts: &RenderOptions) ->
     schema::validate(&chart, &vals)?;
 
     let caps = Value::Object(Arc::new(Capabilities::new(kube, &opts.api_versions)));
-    let release = objects::release_map(&opts.release_name, &opts.namespace, opts.revision, opts.is_upgrade);
+    let release = objects::release_map(
+        &opts.release_name,
+        &opts.namespace,
+        opts.revision,
+        opts.is_upgrade,
+    );
     let root_values = objects::json_to_value(&serde_json::Value::Object(vals));
     let mut tpls = Vec::new();
     let root_name = chart.name().to_string();
-    build_data(&chart, None, &root_values, &release, &caps, &root_name, &mut tpls);
+    build_data(
+        &chart,
+        None,
+        &root_values,
+        &release,
+        &caps,
+        &root_name,
+        &mut tpls,
+    );
 
-    let state = FuncsState { lookup: opts.lookup.clone() };
+    let state = FuncsState {
+        lookup: opts.lookup.clone(),
+    };
     let files = render_templates(tpls, &state)?;
+    if raw_only {
+        return Ok(Rendered {
+            raw: files,
+            ..Rendered::default()
+        });
+    }
 
     let notes_name = format!("{root_name}/templates/NOTES.txt");
     let mut notes = None;
@@ -99,13 +130,19 @@ pub(crate) fn render_chart(chart: &Chart, user: Values, opts: &RenderOptions) ->
         }
         kept.push((name, text));
     }
-    let (manifests, hooks) = manifest::sort_manifests(&kept)?;
+    let (manifests, hooks) = manifest::sort_manifests(&kept, parse_objects)?;
     let crds = chart
         .crd_objects()
         .into_iter()
         .map(|(path, f)| manifest::crd_manifest(path, &f.data))
         .collect();
-    Ok(Rendered { manifests, hooks, crds, notes })
+    Ok(Rendered {
+        manifests,
+        hooks,
+        crds,
+        notes,
+        raw: Vec::new(),
+    })
 }
 
 /// `recAllTpls`: the render data of `chart` and its subcharts.
@@ -120,7 +157,10 @@ fn build_data(
 ) -> Map {
     let subcharts = Map::new();
     let next = Map::new();
-    next.insert("Chart", objects::chart_map(&chart.metadata, parent.is_none()));
+    next.insert(
+        "Chart",
+        objects::chart_map(&chart.metadata, parent.is_none()),
+    );
     next.insert("Files", Value::Object(Arc::new(Files::new(chart))));
     next.insert("Release", release.clone());
     next.insert("Capabilities", caps.clone());
@@ -138,7 +178,15 @@ fn build_data(
     next.insert("Values", values);
     for child in &chart.dependencies {
         let child_path = format!("{full_path}/charts/{}", child.name());
-        let sub = build_data(child, Some(&next), root_values, release, caps, &child_path, out);
+        let sub = build_data(
+            child,
+            Some(&next),
+            root_values,
+            release,
+            caps,
+            &child_path,
+            out,
+        );
         subcharts.insert(child.name().to_string(), Value::Map(sub));
     }
     let library = chart.is_library();
@@ -166,15 +214,23 @@ fn sort_templates(tpls: &mut [Renderable]) {
     });
 }
 
-fn render_templates(mut tpls: Vec<Renderable>, state: &FuncsState) -> Result<Vec<(String, String)>, Error> {
+fn render_templates(
+    mut tpls: Vec<Renderable>,
+    state: &FuncsState,
+) -> Result<Vec<(String, String)>, Error> {
     sort_templates(&mut tpls);
     let mut set = Templates::new(func_map());
     set.set_root_name("gotpl");
     for t in &tpls {
-        set.parse(&t.name, &t.text).map_err(|e| parse_error(&t.name, &e))?;
+        set.parse(&t.name, &t.text)
+            .map_err(|e| parse_error(&t.name, &e))?;
     }
     let ext: &(dyn Any + Send + Sync) = state;
-    let opts = ExecOptions { missing_key: MissingKey::Zero, extension: Some(ext), ..ExecOptions::default() };
+    let opts = ExecOptions {
+        missing_key: MissingKey::Zero,
+        extension: Some(ext),
+        ..ExecOptions::default()
+    };
     let mut out = Vec::with_capacity(tpls.len());
     for t in &tpls {
         let base = t.name.rsplit('/').next().unwrap_or(&t.name);
@@ -183,12 +239,19 @@ fn render_templates(mut tpls: Vec<Renderable>, state: &FuncsState) -> Result<Vec
         }
         t.vals.insert(
             "Template",
-            Value::map([("Name", Value::from(t.name.as_str())), ("BasePath", Value::from(t.base_path.as_str()))]),
+            Value::map([
+                ("Name", Value::from(t.name.as_str())),
+                ("BasePath", Value::from(t.base_path.as_str())),
+            ]),
         );
         let text = set
             .execute(&t.name, &Value::Map(t.vals.clone()), &opts)
             .map_err(|e| exec_error(&t.name, &e))?;
-        let text = if text.contains("<no value>") { text.replace("<no value>", "") } else { text };
+        let text = if text.contains("<no value>") {
+            text.replace("<no value>", "")
+        } else {
+            text
+        };
         out.push((t.name.clone(), text));
     }
     Ok(out)
@@ -201,7 +264,11 @@ fn parse_error(filename: &str, e: &gotmpl::Error) -> Error {
     if tokens.len() < 2 {
         return Error::Render(format!("parse error in ({filename}): {s}"));
     }
-    Error::Render(format!("parse error at ({}): {}", tokens[1], tokens[tokens.len() - 1]))
+    Error::Render(format!(
+        "parse error at ({}): {}",
+        tokens[1],
+        tokens[tokens.len() - 1]
+    ))
 }
 
 /// `reformatExecErrorMsg`: `required`/`fail` become
@@ -231,11 +298,29 @@ mod tests {
 
     #[test]
     fn template_order_is_deep_first_then_reverse_lexicographic() {
-        let mk = |n: &str| Renderable { name: n.into(), text: String::new(), vals: Map::new(), base_path: String::new() };
-        let mut v = vec![mk("c/templates/a.yaml"), mk("c/templates/z.yaml"), mk("c/templates/sub/deep.yaml"), mk("c/charts/x/templates/b.yaml")];
+        let mk = |n: &str| Renderable {
+            name: n.into(),
+            text: String::new(),
+            vals: Map::new(),
+            base_path: String::new(),
+        };
+        let mut v = vec![
+            mk("c/templates/a.yaml"),
+            mk("c/templates/z.yaml"),
+            mk("c/templates/sub/deep.yaml"),
+            mk("c/charts/x/templates/b.yaml"),
+        ];
         sort_templates(&mut v);
         let names: Vec<&str> = v.iter().map(|r| r.name.as_str()).collect();
-        assert_eq!(names, vec!["c/charts/x/templates/b.yaml", "c/templates/sub/deep.yaml", "c/templates/z.yaml", "c/templates/a.yaml"]);
+        assert_eq!(
+            names,
+            vec![
+                "c/charts/x/templates/b.yaml",
+                "c/templates/sub/deep.yaml",
+                "c/templates/z.yaml",
+                "c/templates/a.yaml"
+            ]
+        );
     }
 
     #[test]

@@ -68,7 +68,12 @@ impl Rules {
         } else {
             Kind::Base
         };
-        self.patterns.push(Pattern { rule: rule.to_string(), negate, must_dir, kind });
+        self.patterns.push(Pattern {
+            rule: rule.to_string(),
+            negate,
+            must_dir,
+            kind,
+        });
         Ok(())
     }
 
@@ -219,7 +224,7 @@ fn match_class(p: &[char], start: usize, c: char) -> Result<(bool, usize), ()> {
         if lo == '\\' {
             i += 1;
             lo = *p.get(i).ok_or(())?;
-        } else if lo == '-' || lo == ']' && false {
+        } else if lo == '-' {
             return Err(());
         }
         i += 1;

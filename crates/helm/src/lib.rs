@@ -127,17 +127,53 @@ impl std::fmt::Debug for RenderOptions {
 /// Renders `chart` with user-supplied `values` (already merged, like the `-f`
 /// files of `helm template`; every JSON number is read as a float64, as Helm
 /// reads YAML values). Runs Helm's whole install pipeline in dry-run mode.
-pub fn render(chart: &Chart, values: &serde_json::Value, opts: &RenderOptions) -> Result<Rendered, Error> {
+pub fn render(
+    chart: &Chart,
+    values: &serde_json::Value,
+    opts: &RenderOptions,
+) -> Result<Rendered, Error> {
     let vals = match values {
         serde_json::Value::Object(m) => values::floats_only(m),
         serde_json::Value::Null => values::Values::new(),
         _ => return Err(Error::Values("values must be a map".into())),
     };
-    engine::render_chart(chart, vals, opts)
+    engine::render_chart(chart, vals, opts, false, true)
+}
+
+/// Helm's `engine.Render` after the install pipeline: every rendered
+/// template (NOTES.txt included, partials excluded) as (path, text) in
+/// [`Rendered::raw`], with nothing split or sorted. Numbers in `values` are
+/// read as float64.
+pub fn render_files(
+    chart: &Chart,
+    values: &serde_json::Value,
+    opts: &RenderOptions,
+) -> Result<Rendered, Error> {
+    let vals = match values {
+        serde_json::Value::Object(m) => values::floats_only(m),
+        serde_json::Value::Null => values::Values::new(),
+        _ => return Err(Error::Values("values must be a map".into())),
+    };
+    engine::render_chart(chart, vals, opts, true, false)
 }
 
 /// Like [`render`], but integers in `values` stay Go `int64` (what `--set`
 /// produces in real Helm) while floats stay float64.
-pub fn render_typed(chart: &Chart, values: values::Values, opts: &RenderOptions) -> Result<Rendered, Error> {
-    engine::render_chart(chart, values, opts)
+pub fn render_typed(
+    chart: &Chart,
+    values: values::Values,
+    opts: &RenderOptions,
+) -> Result<Rendered, Error> {
+    engine::render_chart(chart, values, opts, false, true)
+}
+
+/// What the `helm template` command needs: like [`render_typed`] but
+/// [`Manifest::object`] is left `Null` (documents are scanned for validity
+/// and their head only, which is much cheaper on big charts).
+pub fn render_for_output(
+    chart: &Chart,
+    values: values::Values,
+    opts: &RenderOptions,
+) -> Result<Rendered, Error> {
+    engine::render_chart(chart, values, opts, false, false)
 }

@@ -66,7 +66,10 @@ const HOOK_EVENTS: &[&str] = &[
 /// Position of `kind` in Helm's install order; unknown kinds get
 /// `INSTALL_ORDER.len()` (they go last, alphabetically among themselves).
 pub fn install_order_index(kind: &str) -> usize {
-    INSTALL_ORDER.iter().position(|k| *k == kind).unwrap_or(INSTALL_ORDER.len())
+    INSTALL_ORDER
+        .iter()
+        .position(|k| *k == kind)
+        .unwrap_or(INSTALL_ORDER.len())
 }
 
 /// One rendered YAML document.
@@ -99,6 +102,9 @@ pub struct Rendered {
     pub crds: Vec<Manifest>,
     /// The root chart's rendered NOTES.txt.
     pub notes: Option<String>,
+    /// Only from [`crate::render_files`]: every rendered template as
+    /// (path, text), before splitting and sorting (Helm's `engine.Render`).
+    pub raw: Vec<(String, String)>,
 }
 
 impl Rendered {
@@ -176,20 +182,31 @@ struct Head {
 }
 
 fn head_error(path: &str, what: &str) -> Error {
-    Error::Manifest(format!("YAML parse error on {path}: error unmarshaling JSON: while decoding JSON: json: {what}"))
+    Error::Manifest(format!(
+        "YAML parse error on {path}: error unmarshaling JSON: while decoding JSON: json: {what}"
+    ))
 }
 
 /// Reads the fields `SimpleHead` has, with its type checks.
 fn head(path: &str, obj: &Json) -> Result<Head, Error> {
     let m = match obj {
         Json::Null => {
-            return Ok(Head { api_version: String::new(), kind: String::new(), name: String::new(), namespace: None, hook: None });
+            return Ok(Head {
+                api_version: String::new(),
+                kind: String::new(),
+                name: String::new(),
+                namespace: None,
+                hook: None,
+            });
         }
         Json::Object(m) => m,
         other => {
             return Err(head_error(
                 path,
-                &format!("cannot unmarshal {} into Go value of type releaseutil.SimpleHead", yaml::json_kind(other)),
+                &format!(
+                    "cannot unmarshal {} into Go value of type releaseutil.SimpleHead",
+                    yaml::json_kind(other)
+                ),
             ));
         }
     };
@@ -242,11 +259,107 @@ fn head(path: &str, obj: &Json) -> Result<Head, Error> {
         Some(other) => {
             return Err(head_error(
                 path,
-                &format!("cannot unmarshal {} into Go struct field SimpleHead.metadata of type struct {{ Name string \"json:\\\"name\\\"\"; Annotations map[string]string \"json:\\\"annotations\\\"\" }}", yaml::json_kind(other)),
+                &format!(
+                    "cannot unmarshal {} into Go struct field SimpleHead.metadata of type struct {{ Name string \"json:\\\"name\\\"\"; Annotations map[string]string \"json:\\\"annotations\\\"\" }}",
+                    yaml::json_kind(other)
+                ),
             ));
         }
     }
-    Ok(Head { api_version, kind, name, namespace, hook })
+    Ok(Head {
+        api_version,
+        kind,
+        name,
+        namespace,
+        hook,
+    })
+}
+
+/// The same checks as [`head`], from a head-only scan.
+fn head_from_scan(path: &str, h: yaml::Head) -> Result<Head, Error> {
+    if h.null {
+        return Ok(Head {
+            api_version: String::new(),
+            kind: String::new(),
+            name: String::new(),
+            namespace: None,
+            hook: None,
+        });
+    }
+    if let Some(k) = h.non_map {
+        return Err(head_error(
+            path,
+            &format!("cannot unmarshal {k} into Go value of type releaseutil.SimpleHead"),
+        ));
+    }
+    let field = |r: Result<String, &'static str>, field: &str| {
+        r.map_err(|k| {
+            head_error(
+                path,
+                &format!("cannot unmarshal {k} into Go struct field {field} of type string"),
+            )
+        })
+    };
+    let api_version = field(h.api_version, "SimpleHead.apiVersion")?;
+    let kind = field(h.kind, "SimpleHead.kind")?;
+    if let Some(k) = h.metadata_non_map {
+        return Err(head_error(
+            path,
+            &format!(
+                "cannot unmarshal {k} into Go struct field SimpleHead.metadata of type struct {{ Name string \"json:\\\"name\\\"\"; Annotations map[string]string \"json:\\\"annotations\\\"\" }}"
+            ),
+        ));
+    }
+    let name = field(h.name, "SimpleHead.metadata.name")?;
+    if let Some(k) = h.annotations_non_map {
+        return Err(head_error(
+            path,
+            &format!(
+                "cannot unmarshal {k} into Go struct field .metadata.annotations of type map[string]string"
+            ),
+        ));
+    }
+    let mut hook = None;
+    for (k, v) in h.annotations {
+        let v = field(v, "SimpleHead.metadata.annotations")?;
+        if k == "helm.sh/hook" {
+            hook = Some(v);
+        }
+    }
+    Ok(Head {
+        api_version,
+        kind,
+        name,
+        namespace: h.namespace,
+        hook,
+    })
+}
+
+/// Parses one document into a [`Manifest`] and its `helm.sh/hook` annotation.
+fn to_manifest(
+    path: &str,
+    doc: &str,
+    parse_objects: bool,
+) -> Result<(Manifest, Option<String>), Error> {
+    let (h, obj) = if parse_objects {
+        let obj = yaml::parse(doc)
+            .map_err(|e| Error::Manifest(format!("YAML parse error on {path}: {e}")))?;
+        (head(path, &obj)?, obj)
+    } else {
+        let yh = yaml::parse_head(doc)
+            .map_err(|e| Error::Manifest(format!("YAML parse error on {path}: {e}")))?;
+        (head_from_scan(path, yh)?, Json::Null)
+    };
+    let m = Manifest {
+        source: path.to_string(),
+        text: doc.to_string(),
+        object: obj,
+        api_version: h.api_version,
+        kind: h.kind,
+        namespace: h.namespace,
+        name: h.name,
+    };
+    Ok((m, h.hook))
 }
 
 fn kind_sort(list: &mut [Manifest]) {
@@ -263,38 +376,71 @@ fn kind_sort(list: &mut [Manifest]) {
 }
 
 /// `SortManifests`: `files` is path -> rendered text (NOTES already removed).
-pub fn sort_manifests(files: &[(String, String)]) -> Result<(Vec<Manifest>, Vec<Manifest>), Error> {
+/// With `parse_objects` false, [`Manifest::object`] stays `Null` and only the
+/// head is read (what `helm template` needs).
+pub fn sort_manifests(
+    files: &[(String, String)],
+    parse_objects: bool,
+) -> Result<(Vec<Manifest>, Vec<Manifest>), Error> {
     let mut sorted: Vec<&(String, String)> = files.iter().collect();
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut generic = Vec::new();
-    let mut hooks = Vec::new();
+    let mut docs: Vec<(&str, &str)> = Vec::new();
     for (path, content) in sorted {
         let base = path.rsplit('/').next().unwrap_or(path);
         if base.starts_with('_') || go_trim_space(content).is_empty() {
             continue;
         }
         for doc in split_manifests(content) {
-            let obj = yaml::parse(doc).map_err(|e| Error::Manifest(format!("YAML parse error on {path}: {e}")))?;
-            let h = head(path, &obj)?;
-            let m = Manifest {
-                source: path.clone(),
-                text: doc.to_string(),
-                object: obj,
-                api_version: h.api_version,
-                kind: h.kind,
-                namespace: h.namespace,
-                name: h.name,
-            };
-            match h.hook {
-                None => generic.push(m),
-                Some(events) => {
-                    let known = events
-                        .split(',')
-                        .all(|e| HOOK_EVENTS.contains(&e.trim().to_lowercase().as_str()));
-                    if known {
-                        hooks.push(m);
-                    }
-                    // Unknown hook events: Helm logs and drops the document.
+            docs.push((path.as_str(), doc));
+        }
+    }
+    // Documents are independent: scan them on every core (in order chunks,
+    // so the first failing document is still the one reported).
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(8);
+    let parsed: Vec<Result<(Manifest, Option<String>), Error>> = if threads > 1 && docs.len() >= 32
+    {
+        let chunk = docs.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = docs
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|(p, d)| to_manifest(p, d, parse_objects))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        vec![Err(Error::Manifest("manifest parser panicked".into()))]
+                    })
+                })
+                .collect()
+        })
+    } else {
+        docs.iter()
+            .map(|(p, d)| to_manifest(p, d, parse_objects))
+            .collect()
+    };
+    let mut generic = Vec::new();
+    let mut hooks = Vec::new();
+    for m in parsed {
+        let (m, hook) = m?;
+        match hook {
+            None => generic.push(m),
+            Some(events) => {
+                let known = events
+                    .split(',')
+                    .all(|e| HOOK_EVENTS.contains(&e.trim().to_lowercase().as_str()));
+                // Unknown hook events: Helm logs and drops the document.
+                if known {
+                    hooks.push(m);
                 }
             }
         }
@@ -308,14 +454,27 @@ pub fn sort_manifests(files: &[(String, String)]) -> Result<(Vec<Manifest>, Vec<
 pub fn crd_manifest(source: String, data: &[u8]) -> Manifest {
     let text = String::from_utf8_lossy(data).into_owned();
     let object = yaml::parse(&text).unwrap_or(Json::Null);
-    let get = |k: &str| object.get(k).and_then(Json::as_str).unwrap_or_default().to_string();
+    let get = |k: &str| {
+        object
+            .get(k)
+            .and_then(Json::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
     let md = object.get("metadata");
     Manifest {
         source,
         api_version: get("apiVersion"),
         kind: get("kind"),
-        namespace: md.and_then(|m| m.get("namespace")).and_then(Json::as_str).map(str::to_string),
-        name: md.and_then(|m| m.get("name")).and_then(Json::as_str).unwrap_or_default().to_string(),
+        namespace: md
+            .and_then(|m| m.get("namespace"))
+            .and_then(Json::as_str)
+            .map(str::to_string),
+        name: md
+            .and_then(|m| m.get("name"))
+            .and_then(Json::as_str)
+            .unwrap_or_default()
+            .to_string(),
         text,
         object,
     }
@@ -329,7 +488,10 @@ mod tests {
     fn splitting_like_helm_4_2() {
         assert_eq!(split_manifests("a: 1\n---\nb: 2\n"), vec!["a: 1", "b: 2\n"]);
         assert_eq!(split_manifests("---kind: X\n"), vec!["kind: X\n"]);
-        assert_eq!(split_manifests("x: |\n    ---\n  y\n"), vec!["x: |\n    ---\n  y\n"]);
+        assert_eq!(
+            split_manifests("x: |\n    ---\n  y\n"),
+            vec!["x: |\n    ---\n  y\n"]
+        );
         assert_eq!(split_manifests("\n\n---\n\n"), Vec::<&str>::new());
     }
 
@@ -344,11 +506,21 @@ mod tests {
                 "kind: Job\nmetadata:\n  annotations:\n    helm.sh/hook: post-install\n---\nkind: Job\nmetadata:\n  annotations:\n    helm.sh/hook: post-nothing\n".to_string(),
             ),
         ];
-        let (g, h) = sort_manifests(&files).unwrap();
+        let (g, h) = sort_manifests(&files, true).unwrap();
+        let (g2, h2) = sort_manifests(&files, false).unwrap();
+        assert_eq!(
+            g2.iter().map(|m| &m.kind).collect::<Vec<_>>(),
+            g.iter().map(|m| &m.kind).collect::<Vec<_>>()
+        );
+        assert_eq!(h2.len(), h.len());
         let kinds: Vec<&str> = g.iter().map(|m| m.kind.as_str()).collect();
         assert_eq!(kinds, vec!["Service", "Deployment", "Aardvark", "Zebra"]);
         assert_eq!(h.len(), 1);
-        let r = Rendered { manifests: g, hooks: h, ..Default::default() };
+        let r = Rendered {
+            manifests: g,
+            hooks: h,
+            ..Default::default()
+        };
         let out = r.to_helm_template_string(false);
         assert!(out.starts_with("---\n# Source: c/templates/a.yaml\nkind: Service\n\n---\n"));
         assert!(out.ends_with("helm.sh/hook: post-install\n"));
@@ -357,6 +529,7 @@ mod tests {
     #[test]
     fn bad_head_types_fail() {
         let files = vec![("c/templates/a.yaml".to_string(), "kind: 5\n".to_string())];
-        assert!(sort_manifests(&files).is_err());
+        assert!(sort_manifests(&files, true).is_err());
+        assert!(sort_manifests(&files, false).is_err());
     }
 }

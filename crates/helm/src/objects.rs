@@ -80,8 +80,14 @@ pub struct Files {
 impl Files {
     /// The files of a chart (what `.Files` may read).
     pub fn new(chart: &Chart) -> Self {
-        let files = chart.files.iter().map(|f| (f.name.clone(), Arc::from(f.data.as_slice()))).collect();
-        Self { files: Arc::new(files) }
+        let files = chart
+            .files
+            .iter()
+            .map(|f| (f.name.clone(), Arc::from(f.data.as_slice())))
+            .collect();
+        Self {
+            files: Arc::new(files),
+        }
     }
 
     fn get(&self, name: &str) -> Option<&Arc<[u8]>> {
@@ -100,12 +106,18 @@ impl Files {
 
 fn arg_str<'a>(args: &'a [Value], method: &str) -> Result<&'a str, FuncError> {
     if args.len() != 1 {
-        return Err(FuncError::new(format!("wrong number of args for {method}: want 1 got {}", args.len())));
+        return Err(FuncError::new(format!(
+            "wrong number of args for {method}: want 1 got {}",
+            args.len()
+        )));
     }
     match &args[0] {
         Value::String(s) => Ok(s),
         Value::Nil => Err(FuncError::new("invalid value; expected string")),
-        other => Err(FuncError::new(format!("wrong type for value; expected string; got {}", other.type_name()))),
+        other => Err(FuncError::new(format!(
+            "wrong type for value; expected string; got {}",
+            other.type_name()
+        ))),
     }
 }
 
@@ -120,8 +132,12 @@ impl Object for Files {
 
     fn field(&self, name: &str) -> Option<Value> {
         match name {
-            "AsConfig" => Some(Value::from(self.to_yaml_map(|b| String::from_utf8_lossy(b).into_owned()))),
-            "AsSecrets" => Some(Value::from(self.to_yaml_map(crate::funcs::encoding::b64_encode))),
+            "AsConfig" => Some(Value::from(
+                self.to_yaml_map(|b| String::from_utf8_lossy(b).into_owned()),
+            )),
+            "AsSecrets" => Some(Value::from(
+                self.to_yaml_map(crate::funcs::encoding::b64_encode),
+            )),
             _ => None,
         }
     }
@@ -129,7 +145,11 @@ impl Object for Files {
     fn call_method(&self, name: &str, args: &[Value]) -> Option<Result<Value, FuncError>> {
         let r = match name {
             "Get" => arg_str(args, name).map(|p| {
-                Value::from(self.get(p).map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default())
+                Value::from(
+                    self.get(p)
+                        .map(|b| String::from_utf8_lossy(b).into_owned())
+                        .unwrap_or_default(),
+                )
             }),
             "GetBytes" => arg_str(args, name)
                 .map(|p| Value::Bytes(self.get(p).cloned().unwrap_or_else(|| Arc::from(&[][..])))),
@@ -140,7 +160,9 @@ impl Object for Files {
                     .filter(|(n, _)| glob_match(p, n))
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect();
-                Value::Object(Arc::new(Files { files: Arc::new(files) }))
+                Value::Object(Arc::new(Files {
+                    files: Arc::new(files),
+                }))
             }),
             "Lines" => arg_str(args, name).map(|p| {
                 let items = match self.get(p) {
@@ -157,7 +179,10 @@ impl Object for Files {
                 if args.is_empty() {
                     return self.field(name).map(Ok);
                 }
-                Err(FuncError::new(format!("wrong number of args for {name}: want 0 got {}", args.len())))
+                Err(FuncError::new(format!(
+                    "wrong number of args for {name}: want 0 got {}",
+                    args.len()
+                )))
             }
             _ => return None,
         };
@@ -248,7 +273,9 @@ fn glob_at(p: &[char], n: &[char], depth: usize) -> bool {
                 glob_at(&cand, n, depth + 1)
             })
         }
-        '\\' if p.len() > 1 => !n.is_empty() && n[0] == p[1] && glob_at(&p[2..], &n[1..], depth + 1),
+        '\\' if p.len() > 1 => {
+            !n.is_empty() && n[0] == p[1] && glob_at(&p[2..], &n[1..], depth + 1)
+        }
         c => !n.is_empty() && n[0] == c && glob_at(&p[1..], &n[1..], depth + 1),
     }
 }
@@ -269,7 +296,11 @@ impl KubeVersion {
             version.push('-');
             version.push_str(&parsed.pre);
         }
-        Some(Self { version, major: parsed.major.to_string(), minor: parsed.minor.to_string() })
+        Some(Self {
+            version,
+            major: parsed.major.to_string(),
+            minor: parsed.minor.to_string(),
+        })
     }
 
     /// `v1.36.0`
@@ -351,9 +382,13 @@ pub struct Capabilities {
 impl Capabilities {
     /// Capabilities for a Kubernetes version and extra API versions.
     pub fn new(kube: KubeVersion, extra_apis: &[String]) -> Self {
-        let mut versions: Vec<String> = DEFAULT_API_VERSIONS.iter().map(|s| s.to_string()).collect();
+        let mut versions: Vec<String> =
+            DEFAULT_API_VERSIONS.iter().map(|s| s.to_string()).collect();
         versions.extend(extra_apis.iter().cloned());
-        Self { kube: Arc::new(kube), apis: Arc::new(VersionSet { versions }) }
+        Self {
+            kube: Arc::new(kube),
+            apis: Arc::new(VersionSet { versions }),
+        }
     }
 }
 
@@ -417,9 +452,15 @@ pub fn chart_map(md: &Metadata, is_root: bool) -> Value {
     m.insert("Tags".into(), Value::from(md.tags.as_str()));
     m.insert("AppVersion".into(), Value::from(md.app_version.as_str()));
     m.insert("Deprecated".into(), Value::Bool(md.deprecated));
-    let ann: BTreeMap<String, Value> =
-        md.annotations.iter().map(|(k, v)| (k.clone(), Value::from(v.as_str()))).collect();
-    m.insert("Annotations".into(), Value::Map(Map::typed(ann, MapType::String)));
+    let ann: BTreeMap<String, Value> = md
+        .annotations
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
+        .collect();
+    m.insert(
+        "Annotations".into(),
+        Value::Map(Map::typed(ann, MapType::String)),
+    );
     m.insert("KubeVersion".into(), Value::from(md.kube_version.as_str()));
     let deps = md
         .dependencies
@@ -432,15 +473,23 @@ pub fn chart_map(md: &Metadata, is_root: bool) -> Value {
                     let (child, parent) = match iv {
                         serde_json::Value::String(s) => (format!("exports.{s}"), ".".to_string()),
                         serde_json::Value::Object(o) => (
-                            o.get("child").and_then(|v| v.as_str()).unwrap_or_default().to_string(),
-                            o.get("parent").and_then(|v| v.as_str()).unwrap_or_default().to_string(),
+                            o.get("child")
+                                .and_then(|v| v.as_str())
+                                .unwrap_or_default()
+                                .to_string(),
+                            o.get("parent")
+                                .and_then(|v| v.as_str())
+                                .unwrap_or_default()
+                                .to_string(),
                         ),
                         _ => (String::new(), String::new()),
                     };
-                    let e: BTreeMap<String, Value> =
-                        [("child".to_string(), Value::from(child)), ("parent".to_string(), Value::from(parent))]
-                            .into_iter()
-                            .collect();
+                    let e: BTreeMap<String, Value> = [
+                        ("child".to_string(), Value::from(child)),
+                        ("parent".to_string(), Value::from(parent)),
+                    ]
+                    .into_iter()
+                    .collect();
                     Value::Map(Map::typed(e, MapType::String))
                 })
                 .collect();
@@ -491,9 +540,11 @@ pub fn json_to_value(v: &serde_json::Value) -> Value {
         }
         serde_json::Value::String(s) => Value::from(s.as_str()),
         serde_json::Value::Array(a) => Value::list(a.iter().map(json_to_value).collect()),
-        serde_json::Value::Object(m) => {
-            Value::Map(Map::from_entries(m.iter().map(|(k, v)| (k.clone(), json_to_value(v))).collect()))
-        }
+        serde_json::Value::Object(m) => Value::Map(Map::from_entries(
+            m.iter()
+                .map(|(k, v)| (k.clone(), json_to_value(v)))
+                .collect(),
+        )),
     }
 }
 

@@ -40,8 +40,8 @@ fn validate_single(values: &Values, schema: &[u8]) -> Result<(), String> {
     let schema: Json = serde_json::from_slice(schema)
         .or_else(|_| crate::yaml::parse(&String::from_utf8_lossy(schema)).map_err(|e| e.0))
         .map_err(|e| format!("- unable to parse schema: {e}\n"))?;
-    let validator = jsonschema::validator_for(&schema)
-        .map_err(|e| format!("- invalid schema: {e}\n"))?;
+    let validator =
+        jsonschema::validator_for(&schema).map_err(|e| format!("- invalid schema: {e}\n"))?;
     let instance = Json::Object(values.clone());
     let mut msgs: Vec<String> = validator
         .iter_errors(&instance)

@@ -44,11 +44,17 @@ pub fn parse_version(s: &str) -> Option<Version> {
         }
         nums[i] = p.parse().ok()?;
     }
-    Some(Version { major: nums[0], minor: nums[1], patch: nums[2], pre: pre.to_string() })
+    Some(Version {
+        major: nums[0],
+        minor: nums[1],
+        patch: nums[2],
+        pre: pre.to_string(),
+    })
 }
 
 fn valid_ids(s: &str) -> bool {
-    s.split('.').all(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+    s.split('.')
+        .all(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
 }
 
 fn cmp_pre(a: &str, b: &str) -> Ordering {
@@ -137,7 +143,11 @@ fn parse_single(s: &str) -> Option<Single> {
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, ""),
     };
-    let parts: Vec<&str> = if core.is_empty() { vec![] } else { core.split('.').collect() };
+    let parts: Vec<&str> = if core.is_empty() {
+        vec![]
+    } else {
+        core.split('.').collect()
+    };
     if parts.len() > 3 {
         return None;
     }
@@ -153,10 +163,18 @@ fn parse_single(s: &str) -> Option<Single> {
     if core.is_empty() || parts.is_empty() {
         given = 0;
     }
-    let pre = tail.strip_prefix('-').map(|t| t.split('+').next().unwrap_or("")).unwrap_or("");
+    let pre = tail
+        .strip_prefix('-')
+        .map(|t| t.split('+').next().unwrap_or(""))
+        .unwrap_or("");
     Some(Single {
         op,
-        v: Version { major: nums[0], minor: nums[1], patch: nums[2], pre: pre.to_string() },
+        v: Version {
+            major: nums[0],
+            minor: nums[1],
+            patch: nums[2],
+            pre: pre.to_string(),
+        },
         given,
         has_pre: !pre.is_empty(),
     })
@@ -164,10 +182,30 @@ fn parse_single(s: &str) -> Option<Single> {
 
 fn bump(v: &Version, given: usize) -> Version {
     match given {
-        0 => Version { major: u64::MAX, minor: 0, patch: 0, pre: String::new() },
-        1 => Version { major: v.major + 1, minor: 0, patch: 0, pre: String::new() },
-        2 => Version { major: v.major, minor: v.minor + 1, patch: 0, pre: String::new() },
-        _ => Version { major: v.major, minor: v.minor, patch: v.patch + 1, pre: String::new() },
+        0 => Version {
+            major: u64::MAX,
+            minor: 0,
+            patch: 0,
+            pre: String::new(),
+        },
+        1 => Version {
+            major: v.major + 1,
+            minor: 0,
+            patch: 0,
+            pre: String::new(),
+        },
+        2 => Version {
+            major: v.major,
+            minor: v.minor + 1,
+            patch: 0,
+            pre: String::new(),
+        },
+        _ => Version {
+            major: v.major,
+            minor: v.minor,
+            patch: v.patch + 1,
+            pre: String::new(),
+        },
     }
 }
 
@@ -210,7 +248,11 @@ fn check(c: &Single, v: &Version) -> bool {
             }
         }
         Op::Tilde => {
-            let upper = if c.given <= 1 { bump(lo, 1) } else { bump(lo, 2) };
+            let upper = if c.given <= 1 {
+                bump(lo, 1)
+            } else {
+                bump(lo, 2)
+            };
             ge(lo) && lt(&upper)
         }
         Op::Caret => {
@@ -261,7 +303,9 @@ pub fn satisfies(constraint: &str, version: &str) -> bool {
             }
         }
         !items.is_empty()
-            && items.iter().all(|it| parse_single(it).is_some_and(|c| check(&c, &v)))
+            && items
+                .iter()
+                .all(|it| parse_single(it).is_some_and(|c| check(&c, &v)))
     })
 }
 

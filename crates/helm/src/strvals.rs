@@ -37,7 +37,12 @@ pub fn parse_into_string(s: &str, base: &mut Values) -> Result<(), String> {
 }
 
 fn parse_impl(s: &str, base: &mut Values, string_only: bool) -> Result<(), String> {
-    let mut p = Parser { chars: s.chars().collect(), pos: 0, string_only, _src: s };
+    let mut p = Parser {
+        chars: s.chars().collect(),
+        pos: 0,
+        string_only,
+        _src: s,
+    };
     loop {
         match p.key(base, 0) {
             Ok(true) => continue,
@@ -114,9 +119,7 @@ impl Parser<'_> {
                     Some(Json::Array(a)) => a.clone(),
                     None => Vec::new(),
                     Some(_) => {
-                        return Err(format!(
-                            "unable to parse key: interface conversion: interface {{}} is not []interface {{}}"
-                        ));
+                        return Err("unable to parse key: interface conversion: interface {} is not []interface {}".to_string());
                     }
                 };
                 let r = self.list_item(&mut list, i, level);
@@ -178,9 +181,9 @@ impl Parser<'_> {
         if matches!(stop, Stop::Eof) {
             return Err("error parsing index: EOF".into());
         }
-        let i: i64 = v
-            .parse()
-            .map_err(|_| format!("error parsing index: strconv.Atoi: parsing {v:?}: invalid syntax"))?;
+        let i: i64 = v.parse().map_err(|_| {
+            format!("error parsing index: strconv.Atoi: parsing {v:?}: invalid syntax")
+        })?;
         if i < 0 {
             return Err(format!("negative {i} index not allowed"));
         }
@@ -263,7 +266,9 @@ fn set(data: &mut Values, k: &str, v: Json) {
 
 fn set_index(list: &mut Vec<Json>, i: usize, v: Json) -> R<()> {
     if i > MAX_INDEX {
-        return Err(format!("index of {i} is greater than maximum supported index of {MAX_INDEX}"));
+        return Err(format!(
+            "index of {i} is greater than maximum supported index of {MAX_INDEX}"
+        ));
     }
     if list.len() <= i {
         list.resize(i + 1, Json::Null);

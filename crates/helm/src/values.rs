@@ -54,7 +54,11 @@ fn coalesce_deps(chart: &Chart, dest: &mut Values, merge: bool) -> Result<(), St
             }
             Some(Json::Object(_)) => {}
             Some(other) => {
-                return Err(format!("type mismatch on {name}: %!t({}={})", go_type(other), other));
+                return Err(format!(
+                    "type mismatch on {name}: %!t({}={})",
+                    go_type(other),
+                    other
+                ));
             }
         }
         let globals = dest.get("global").cloned();
@@ -148,17 +152,23 @@ fn coalesce_chart_values(chart: &Chart, v: &mut Values, merge: bool) {
 
 fn strip_nulls(v: Json) -> Json {
     match v {
-        Json::Object(m) => {
-            Json::Object(m.into_iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k, strip_nulls(v))).collect())
-        }
+        Json::Object(m) => Json::Object(
+            m.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, strip_nulls(v)))
+                .collect(),
+        ),
         other => other,
     }
 }
 
 /// `coalesceTablesFullKey`: `dst` is authoritative; `src` fills the gaps.
 pub fn coalesce_tables(dst: &mut Values, mut src: Values, merge: bool) {
-    let src_non_nil: std::collections::HashSet<String> =
-        src.iter().filter(|(_, v)| !v.is_null()).map(|(k, _)| k.clone()).collect();
+    let src_non_nil: std::collections::HashSet<String> = src
+        .iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, _)| k.clone())
+        .collect();
     for (k, v) in dst.iter() {
         if v.is_null() {
             src.insert(k.clone(), Json::Null);
@@ -229,7 +239,11 @@ pub fn format_float_g(f: f64) -> String {
         return "NaN".into();
     }
     if f.is_infinite() {
-        return if f > 0.0 { "+Inf".into() } else { "-Inf".into() };
+        return if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
     }
     go_g_from_exp(&format!("{:e}", f))
 }
@@ -250,7 +264,7 @@ pub(crate) fn go_g_from_exp(s: &str) -> String {
     let nd = digits.len() as i32;
     let dp = exp + 1;
     // Go's shortest %g switches to exponent form when exp < -4 || exp >= 6.
-    if exp < -4 || exp >= 6 {
+    if !(-4..6).contains(&exp) {
         // exponent form
         let mut out = String::from(sign);
         out.push_str(&digits[..1]);
@@ -287,6 +301,23 @@ pub(crate) fn go_g_from_exp(s: &str) -> String {
     out
 }
 
+/// Every number as a float64, the way Helm reads YAML/JSON values.
+pub fn floats_only(v: &Values) -> Values {
+    fn conv(v: &Json) -> Json {
+        match v {
+            Json::Number(n) => n
+                .as_f64()
+                .and_then(serde_json::Number::from_f64)
+                .map(Json::Number)
+                .unwrap_or(Json::Null),
+            Json::Array(a) => Json::Array(a.iter().map(conv).collect()),
+            Json::Object(m) => Json::Object(m.iter().map(|(k, v)| (k.clone(), conv(v))).collect()),
+            other => other.clone(),
+        }
+    }
+    v.iter().map(|(k, v)| (k.clone(), conv(v))).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -313,21 +344,4 @@ mod tests {
             assert_eq!(format_float_g(f), s, "{f}");
         }
     }
-}
-
-/// Every number as a float64, the way Helm reads YAML/JSON values.
-pub fn floats_only(v: &Values) -> Values {
-    fn conv(v: &Json) -> Json {
-        match v {
-            Json::Number(n) => n
-                .as_f64()
-                .and_then(serde_json::Number::from_f64)
-                .map(Json::Number)
-                .unwrap_or(Json::Null),
-            Json::Array(a) => Json::Array(a.iter().map(conv).collect()),
-            Json::Object(m) => Json::Object(m.iter().map(|(k, v)| (k.clone(), conv(v))).collect()),
-            other => other.clone(),
-        }
-    }
-    v.iter().map(|(k, v)| (k.clone(), conv(v))).collect()
 }

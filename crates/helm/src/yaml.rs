@@ -16,7 +16,7 @@ use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, ScanError, Span};
 /// style inputs ("billion laughs") fail instead of exhausting memory.
 const MAX_ALIAS_NODES: usize = 1_000_000;
 /// Nesting limit; go-yaml has none but a recursive converter needs one.
-const MAX_DEPTH: usize = 2_000;
+const MAX_DEPTH: usize = 1_000;
 
 /// A YAML error, formatted like go-yaml's (`yaml: line N: ...`) or like the
 /// YAML→JSON conversion errors of `sigs.k8s.io/yaml`.
@@ -30,7 +30,9 @@ fn scan_error(e: &ScanError) -> YamlError {
     if info.is_empty() {
         info = "syntax error".to_string();
     }
-    YamlError(format!("error converting YAML to JSON: yaml: line {line}: {info}"))
+    YamlError(format!(
+        "error converting YAML to JSON: yaml: line {line}: {info}"
+    ))
 }
 
 /// Parses every document of a YAML stream. Empty documents become `null`.
@@ -228,6 +230,57 @@ impl<'a> Loader<'a> {
         }
     }
 
+    /// Consumes a node without building it (aliases and anchors still checked).
+    fn skip(&mut self, ev: Event<'a>, span: Span, depth: usize) -> Result<(), YamlError> {
+        match ev {
+            Event::SequenceStart(_, anchor, _) | Event::MappingStart(_, anchor, _)
+                if anchor == 0 =>
+            {
+                let mut level = 1usize;
+                while level > 0 {
+                    let (ev, sp) = self.next()?;
+                    match ev {
+                        Event::SequenceStart(_, a, _) | Event::MappingStart(_, a, _) if a == 0 => {
+                            level += 1
+                        }
+                        Event::SequenceEnd | Event::MappingEnd => level -= 1,
+                        Event::StreamEnd => return Err(unexpected_end(sp)),
+                        Event::Scalar(text, style, anchor, tag) => {
+                            if anchor != 0 {
+                                let suffix = tag.as_ref().map(|t| t.suffix().to_string());
+                                let v = resolve_scalar(
+                                    &text,
+                                    style,
+                                    suffix.as_deref(),
+                                    sp.start.line(),
+                                )?;
+                                self.anchors.insert(anchor, v);
+                            } else if style == ScalarStyle::Plain && tag.is_none() {
+                                // Values that cannot become JSON (.inf) still fail.
+                                if text.starts_with(['.', '+', '-']) {
+                                    resolve_plain(&text, sp.start.line())?;
+                                }
+                            }
+                        }
+                        ev @ (Event::SequenceStart(..) | Event::MappingStart(..)) => {
+                            // An anchored collection: build it so aliases work.
+                            self.node(ev, sp, depth + level)?;
+                        }
+                        _ => {}
+                    }
+                    if depth + level > MAX_DEPTH {
+                        return Err(YamlError(format!(
+                            "error converting YAML to JSON: yaml: line {}: exceeded max depth of {MAX_DEPTH}",
+                            sp.start.line()
+                        )));
+                    }
+                }
+                Ok(())
+            }
+            ev => self.node(ev, span, depth).map(|_| ()),
+        }
+    }
+
     /// Reads a mapping key and converts it to the string sigs.k8s.io/yaml uses.
     fn key(&mut self, ev: Event<'a>, span: Span, depth: usize) -> Result<Key, YamlError> {
         if let Event::Scalar(text, ScalarStyle::Plain, _, None) = &ev
@@ -237,7 +290,12 @@ impl<'a> Loader<'a> {
         }
         let line = span.start.line();
         let (is_float, plain_float) = match &ev {
-            Event::Scalar(text, ScalarStyle::Plain, _, None) => {
+            Event::Scalar(text, ScalarStyle::Plain, _, None)
+                if text
+                    .as_bytes()
+                    .first()
+                    .is_some_and(|b| b.is_ascii_digit() || b"+-.".contains(b)) =>
+            {
                 (is_float_key(text), parse_plain_float(text))
             }
             _ => (false, None),
@@ -263,6 +321,125 @@ impl<'a> Loader<'a> {
             ))),
         }
     }
+}
+
+/// The fields of a manifest's head that `helm template` needs (Helm's
+/// `SimpleHead`), read without building the whole document. The document is
+/// still scanned completely, so YAML errors are reported as Helm does.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Head {
+    /// Whether the document is empty (null).
+    pub null: bool,
+    /// Top-level node kind when it is not a map (`string`, `array`...).
+    pub non_map: Option<&'static str>,
+    /// `apiVersion`, `kind`: the value, or the JSON kind of a non-string value.
+    pub api_version: Result<String, &'static str>,
+    /// See `api_version`.
+    pub kind: Result<String, &'static str>,
+    /// `metadata` present and not a map: its JSON kind.
+    pub metadata_non_map: Option<&'static str>,
+    /// `metadata.name`.
+    pub name: Result<String, &'static str>,
+    /// `metadata.namespace` when it is a string.
+    pub namespace: Option<String>,
+    /// `metadata.annotations` is present but not a map: its JSON kind.
+    pub annotations_non_map: Option<&'static str>,
+    /// `metadata.annotations` entries: value or the JSON kind of a non-string.
+    pub annotations: Vec<(String, Result<String, &'static str>)>,
+}
+
+fn str_or_kind(v: Json) -> Result<String, &'static str> {
+    match v {
+        Json::String(s) => Ok(s),
+        Json::Null => Ok(String::new()),
+        other => Err(json_kind(&other)),
+    }
+}
+
+/// Scans one document and extracts its [`Head`].
+pub fn parse_head(text: &str) -> Result<Head, YamlError> {
+    let mut l = Loader::new(text);
+    let mut head = Head {
+        null: false,
+        non_map: None,
+        api_version: Ok(String::new()),
+        kind: Ok(String::new()),
+        metadata_non_map: None,
+        name: Ok(String::new()),
+        namespace: None,
+        annotations_non_map: None,
+        annotations: Vec::new(),
+    };
+    // Find the first document's root node.
+    let (root, span) = loop {
+        let (ev, span) = l.next()?;
+        match ev {
+            Event::StreamStart | Event::DocumentStart(..) => continue,
+            Event::DocumentEnd | Event::StreamEnd => {
+                head.null = true;
+                return Ok(head);
+            }
+            ev => break (ev, span),
+        }
+    };
+    match root {
+        Event::MappingStart(..) => loop {
+            let (ev, kspan) = l.next()?;
+            let key = match ev {
+                Event::MappingEnd => break,
+                Event::StreamEnd => return Err(unexpected_end(kspan)),
+                ev => l.key(ev, kspan, 1)?,
+            };
+            let (ev, vspan) = l.next()?;
+            match key {
+                Key::Str(k) if k == "apiVersion" => {
+                    head.api_version = str_or_kind(l.node(ev, vspan, 1)?)
+                }
+                Key::Str(k) if k == "kind" => head.kind = str_or_kind(l.node(ev, vspan, 1)?),
+                Key::Str(k) if k == "metadata" => match l.node(ev, vspan, 1)? {
+                    Json::Object(md) => {
+                        head.name = md
+                            .get("name")
+                            .cloned()
+                            .map(str_or_kind)
+                            .unwrap_or(Ok(String::new()));
+                        if let Some(Json::String(ns)) = md.get("namespace") {
+                            head.namespace = Some(ns.clone());
+                        }
+                        match md.get("annotations") {
+                            None | Some(Json::Null) => {}
+                            Some(Json::Object(a)) => {
+                                head.annotations = a
+                                    .iter()
+                                    .map(|(k, v)| (k.clone(), str_or_kind(v.clone())))
+                                    .collect();
+                            }
+                            Some(other) => head.annotations_non_map = Some(json_kind(other)),
+                        }
+                    }
+                    Json::Null => {}
+                    other => head.metadata_non_map = Some(json_kind(&other)),
+                },
+                _ => l.skip(ev, vspan, 1)?,
+            }
+        },
+        ev => {
+            let v = l.node(ev, span, 0)?;
+            if v.is_null() {
+                head.null = true;
+            } else {
+                head.non_map = Some(json_kind(&v));
+            }
+        }
+    }
+    // The rest of the document must still be valid YAML.
+    loop {
+        let (ev, _) = l.next()?;
+        if matches!(ev, Event::DocumentEnd | Event::StreamEnd) {
+            break;
+        }
+    }
+    Ok(head)
 }
 
 fn unexpected_end(span: Span) -> YamlError {
@@ -332,7 +509,11 @@ fn gotmpl_float(f: f64) -> String {
 fn format_float32_g(f: f64) -> String {
     let f32v = f as f32;
     if f32v.is_infinite() {
-        return if f32v > 0.0 { ".inf".into() } else { "-.inf".into() };
+        return if f32v > 0.0 {
+            ".inf".into()
+        } else {
+            "-.inf".into()
+        };
     }
     if f32v.is_nan() {
         return ".nan".into();
@@ -465,7 +646,9 @@ fn number(f: f64, line: usize) -> Result<Json, YamlError> {
             "-Inf"
         };
         let _ = line;
-        YamlError(format!("error converting YAML to JSON: json: unsupported value: {shown}"))
+        YamlError(format!(
+            "error converting YAML to JSON: json: unsupported value: {shown}"
+        ))
     })
 }
 
@@ -521,7 +704,11 @@ fn resolve_plain(text: &str, line: usize) -> Result<Json, YamlError> {
                 // decoding into interface{}.
                 return Ok(Json::String(text.to_string()));
             }
-            let plain = text.replace('_', "");
+            let plain: std::borrow::Cow<'_, str> = if text.contains('_') {
+                text.replace('_', "").into()
+            } else {
+                text.into()
+            };
             if let Some(i) = parse_go_int(&plain) {
                 return number(i as f64, line);
             }

@@ -3,43 +3,18 @@
 //! (`tests/expected/`, written by `scripts/gen-helm-expected.py`). Cases
 //! where Helm failed must fail here too, naming the same file, line and cause.
 
-use std::path::{Path, PathBuf};
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use helm::TemplateOptions;
+mod common;
 
-fn tests_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests")
-}
-
-/// Reads `cases/<chart>/<case>.flags` the way the generator does.
-pub fn case_options(chart: &str, case: &str) -> TemplateOptions {
-    let t = tests_dir();
-    let cdir = t.join("cases").join(chart);
-    let mut o = TemplateOptions {
-        chart: t.join("charts").join(chart),
-        values_files: vec![cdir.join(format!("{case}.yaml"))],
-        ..TemplateOptions::default()
-    };
-    if let Ok(flags) = std::fs::read_to_string(cdir.join(format!("{case}.flags"))) {
-        for line in flags.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
-            let (flag, arg) = line.split_once(' ').unwrap_or((line, ""));
-            match flag {
-                "--name" => o.release_name = Some(arg.to_string()),
-                "--namespace" => o.namespace = Some(arg.to_string()),
-                "--include-crds" => o.include_crds = true,
-                "--set" => o.set.push(arg.to_string()),
-                "--set-string" => o.set_string.push(arg.to_string()),
-                "-f" => o.values_files.push(cdir.join(arg)),
-                other => panic!("unknown flag {other}"),
-            }
-        }
-    }
-    o
-}
+use common::{case_options, tests_dir};
 
 fn all_cases() -> Vec<(String, String)> {
     let mut out = Vec::new();
-    let mut charts: Vec<_> = std::fs::read_dir(tests_dir().join("cases")).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    let mut charts: Vec<_> = std::fs::read_dir(tests_dir().join("cases"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
     charts.sort();
     for chart in charts {
         let mut files: Vec<_> = std::fs::read_dir(tests_dir().join("cases").join(&chart))
@@ -78,7 +53,11 @@ fn same_error(helm: &str, ours: &str) -> Result<(), String> {
                 return Err(format!("schema detail {key:?} missing"));
             }
         }
-        return if ours.starts_with("values don't meet the specifications") { Ok(()) } else { Err("not a schema error".into()) };
+        return if ours.starts_with("values don't meet the specifications") {
+            Ok(())
+        } else {
+            Err("not a schema error".into())
+        };
     }
     if let Some(i) = helm.find("yaml: line ") {
         // YAML syntax errors: same file and same kind of error. The scanner
@@ -113,24 +92,50 @@ fn corpus_matches_real_helm_byte_for_byte() {
             match ours {
                 Ok(out) if out == expected => passed += 1,
                 Ok(out) => {
-                    let line = out.lines().zip(expected.lines()).position(|(a, b)| a != b).unwrap_or(out.lines().count().min(expected.lines().count()));
-                    failed.push(format!("{chart}/{case}: output differs at line {} (ours {:?} vs helm {:?})", line + 1, out.lines().nth(line), expected.lines().nth(line)));
+                    let line = out
+                        .lines()
+                        .zip(expected.lines())
+                        .position(|(a, b)| a != b)
+                        .unwrap_or(out.lines().count().min(expected.lines().count()));
+                    failed.push(format!(
+                        "{chart}/{case}: output differs at line {} (ours {:?} vs helm {:?})",
+                        line + 1,
+                        out.lines().nth(line),
+                        expected.lines().nth(line)
+                    ));
                 }
                 Err(e) => failed.push(format!("{chart}/{case}: we failed: {e}")),
             }
         } else if let Ok(expected) = std::fs::read_to_string(exp_dir.join(format!("{case}.err"))) {
             errors += 1;
             match ours {
-                Ok(_) => failed.push(format!("{chart}/{case}: Helm failed ({}) but we rendered", expected.trim())),
+                Ok(_) => failed.push(format!(
+                    "{chart}/{case}: Helm failed ({}) but we rendered",
+                    expected.trim()
+                )),
                 Err(e) => match same_error(&expected, &e.to_string()) {
                     Ok(()) => passed += 1,
-                    Err(why) => failed.push(format!("{chart}/{case}: {why}\n  helm: {}\n  ours: {e}", expected.trim())),
+                    Err(why) => failed.push(format!(
+                        "{chart}/{case}: {why}\n  helm: {}\n  ours: {e}",
+                        expected.trim()
+                    )),
                 },
             }
         } else {
-            failed.push(format!("{chart}/{case}: no expected output; run scripts/gen-helm-expected.py"));
+            failed.push(format!(
+                "{chart}/{case}: no expected output; run scripts/gen-helm-expected.py"
+            ));
         }
     }
-    eprintln!("corpus: {passed}/{} cases pass ({outputs} outputs, {errors} error cases)", cases.len());
-    assert!(failed.is_empty(), "{} of {} cases differ from Helm:\n{}", failed.len(), cases.len(), failed.join("\n"));
+    eprintln!(
+        "corpus: {passed}/{} cases pass ({outputs} outputs, {errors} error cases)",
+        cases.len()
+    );
+    assert!(
+        failed.is_empty(),
+        "{} of {} cases differ from Helm:\n{}",
+        failed.len(),
+        cases.len(),
+        failed.join("\n")
+    );
 }
