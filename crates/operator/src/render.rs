@@ -142,3 +142,101 @@ mod tests {
         assert_eq!(chart_version_string("0.41.3", None), "0.41.3");
     }
 }
+
+/// Cluster access for the chart's `lookup` function (the `helm::Lookup` contract:
+/// the object as JSON, a `List` for an empty name, `Ok(None)` when missing). The
+/// renderer is synchronous, so this blocks on the runtime `handle`; call it only
+/// from a blocking thread (the controller renders inside `spawn_blocking`).
+#[derive(Clone)]
+pub struct ClusterLookup {
+    client: kube::Client,
+    handle: tokio::runtime::Handle,
+}
+
+impl ClusterLookup {
+    /// A lookup through `client`, driven by `handle`.
+    pub fn new(client: kube::Client, handle: tokio::runtime::Handle) -> ClusterLookup {
+        ClusterLookup { client, handle }
+    }
+
+    /// Looks up one object (or, with an empty `name`, lists them) in `namespace`
+    /// (empty: cluster-wide / all namespaces). Errors are messages for the template
+    /// error, as Helm reports them.
+    pub fn lookup(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+    ) -> Result<Option<Value>, String> {
+        use kube::{
+            Api,
+            api::{DynamicObject, GroupVersionKind, ListParams},
+            discovery::{Scope, pinned_kind},
+        };
+        self.handle.block_on(async {
+            let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+            let gvk = GroupVersionKind::gvk(group, version, kind);
+            let (resource, caps) = pinned_kind(&self.client, &gvk).await.map_err(|e| {
+                format!("unable to get apiresource from unstructured: {api_version} {kind}: {e}")
+            })?;
+            let api: Api<DynamicObject> =
+                if caps.scope == Scope::Namespaced && !namespace.is_empty() {
+                    Api::namespaced_with(self.client.clone(), namespace, &resource)
+                } else {
+                    Api::all_with(self.client.clone(), &resource)
+                };
+            if name.is_empty() {
+                let list = api
+                    .list(&ListParams::default())
+                    .await
+                    .map_err(|e| format!("unable to list {kind}: {e}"))?;
+                let items: Vec<Value> = list
+                    .items
+                    .iter()
+                    .map(serde_json::to_value)
+                    .collect::<Result<_, _>>()
+                    .map_err(|e| e.to_string())?;
+                return Ok(Some(
+                    serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items}),
+                ));
+            }
+            match api.get_opt(name).await {
+                Ok(Some(o)) => serde_json::to_value(o).map(Some).map_err(|e| e.to_string()),
+                Ok(None) => Ok(None),
+                Err(e) => Err(format!("unable to get {kind} {name}: {e}")),
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod lookup_tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::testing::FakeApi;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn lookup_gets_lists_and_misses() {
+        let api = FakeApi::default();
+        api.put(
+            "/api/v1/namespaces/ns/secrets/wandb-mysql",
+            json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "wandb-mysql", "namespace": "ns"},
+                   "data": {"password": "cA=="}}),
+        );
+        let lookup = ClusterLookup::new(api.client(), tokio::runtime::Handle::current());
+        let found = tokio::task::spawn_blocking(move || {
+            (
+                lookup.lookup("v1", "Secret", "ns", "wandb-mysql"),
+                lookup.lookup("v1", "Secret", "ns", "missing"),
+                lookup.lookup("example.com/v1", "Widget", "ns", "w"),
+            )
+        })
+        .await
+        .unwrap();
+        assert_eq!(found.0.unwrap().unwrap()["data"]["password"], "cA==");
+        assert_eq!(found.1.unwrap(), None);
+        assert!(found.2.unwrap_err().contains("Widget"));
+    }
+}

@@ -306,7 +306,7 @@ pub async fn reconcile(cr: &WeightsAndBiases, ctx: &Context) -> Result<Outcome, 
         Ok(c) => c,
         Err(e) => return invalid(cr, ctx, out, e.to_string(), channel_condition).await,
     };
-    let rendered = match render(ctx, cr, &ns, &chart, &desired) {
+    let rendered = match render(ctx, cr, &ns, chart, &desired).await {
         Ok(r) => r,
         Err(message) => return invalid(cr, ctx, out, message, channel_condition).await,
     };
@@ -437,21 +437,31 @@ pub async fn reconcile(cr: &WeightsAndBiases, ctx: &Context) -> Result<Outcome, 
     Ok(out)
 }
 
-fn render(
+/// Renders on a blocking thread: the renderer is synchronous and its `lookup`
+/// blocks on the runtime (see `render::ClusterLookup`).
+async fn render(
     ctx: &Context,
     cr: &WeightsAndBiases,
     ns: &str,
-    chart: &LocalChart,
+    chart: LocalChart,
     desired: &DesiredSpec,
 ) -> Result<RenderedChart, String> {
+    let renderer = ctx.renderer.clone();
+    let desired = desired.clone();
     let name = cr.name_any();
-    ctx.renderer.render(&RenderRequest {
-        chart,
-        release_name: &name,
-        namespace: ns,
-        revision: next_revision(cr.status.as_ref()),
-        spec: desired,
+    let ns = ns.to_string();
+    let revision = next_revision(cr.status.as_ref());
+    tokio::task::spawn_blocking(move || {
+        renderer.render(&RenderRequest {
+            chart: &chart,
+            release_name: &name,
+            namespace: &ns,
+            revision,
+            spec: &desired,
+        })
     })
+    .await
+    .map_err(|e| format!("the renderer failed: {e}"))?
 }
 
 async fn missing_references(ctx: &Context, planned: &Plan) -> Result<Vec<String>, ReconcileError> {
