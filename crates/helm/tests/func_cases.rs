@@ -8,9 +8,33 @@
 use helm::{File, RenderOptions};
 use serde_json::Value as Json;
 
+const LITERAL_ARG: &str = "typed parameter given a literal or a value of another type: Go's executor reports it before the call (`expected string; found 1`, `can't handle ...`); gotmpl does not know parameter types";
+
 /// Cases that still differ from Helm, with the reason. The test fails when
 /// any other case fails, so this list is the complete set of known gaps.
-const KNOWN_GAPS: &[(&str, &str)] = &[];
+const KNOWN_GAPS: &[(&str, &str)] = &[
+    ("lists-16", "until returns []int; gotmpl has no []int list type"),
+    ("dicts-09", ".Values is chartutil.Values in Helm (a named type dig rejects); ours is a plain map"),
+    ("dicts-10", ".Values is chartutil.Values in Helm (a named type dig rejects); ours is a plain map"),
+    ("semver-12", "Version.Major is uint64; gotmpl has no uint64"),
+    ("crypto-06", "genPrivateKey not implemented yet"),
+    ("crypto-07", "genCA/genSignedCert/genSelfSignedCert not implemented yet"),
+    ("crypto-09", "b64dec of random bytes: our strings are UTF-8, invalid bytes become U+FFFD"),
+    ("conversion-07", LITERAL_ARG),
+    ("defaults-05", LITERAL_ARG),
+    ("types-01", LITERAL_ARG),
+    ("types-02", LITERAL_ARG),
+    ("types-03", LITERAL_ARG),
+    ("types-05", LITERAL_ARG),
+    ("types-07", LITERAL_ARG),
+    ("types-10", LITERAL_ARG),
+    ("types-11", LITERAL_ARG),
+    ("types-13", LITERAL_ARG),
+    ("types-14", LITERAL_ARG),
+    ("types-16", LITERAL_ARG),
+    ("types-19", LITERAL_ARG),
+    ("types-20", LITERAL_ARG),
+];
 
 fn core_cause(err: &str) -> &str {
     let last = err.trim().lines().last().unwrap_or("").trim();

@@ -587,17 +587,20 @@ fn format_go(t: &DateTime<FixedOffset>, zone: &str, layout: &str) -> String {
     out
 }
 
+fn tok_str(t: &Tok<'_>) -> String {
+    match t {
+        Tok::Lit(s) | Tok::Std(s) => s.to_string(),
+        Tok::Frac(c, n) => format!(".{}", c.to_string().repeat(*n)),
+    }
+}
+
 fn zone_abbrev(off: i32) -> String {
     if off == 0 {
         return "UTC".into();
     }
     let sign = if off < 0 { '-' } else { '+' };
     let a = off.abs();
-    if a % 3600 == 0 {
-        format!("{sign}{:02}", a / 3600)
-    } else {
-        format!("{sign}{:02}{:02}", a / 3600, (a / 60) % 60)
-    }
+    format!("{sign}{:02}{:02}", a / 3600, (a / 60) % 60)
 }
 
 fn format_zone(tok: &str, off: i32) -> String {
@@ -643,9 +646,11 @@ fn parse_go(layout: &str, value: &str) -> Result<GoTime, String> {
         r
     }
     for tok in tokenize(layout) {
+        let (tok_text, rest_before) = (tok_str(&tok), v);
+        let step = (|| -> Option<()> {
         match tok {
             Tok::Lit(s) => {
-                v = v.strip_prefix(s).ok_or_else(bad)?;
+                v = v.strip_prefix(s)?;
             }
             Tok::Frac(_, _) => {
                 if let Some(rest) = v.strip_prefix(['.', ',']) {
@@ -656,24 +661,24 @@ fn parse_go(layout: &str, value: &str) -> Result<GoTime, String> {
                 }
             }
             Tok::Std(s) => match s {
-                "2006" => year = take_num(&mut v, 4, 4).ok_or_else(bad)? as i32,
+                "2006" => year = take_num(&mut v, 4, 4)? as i32,
                 "06" => {
-                    let y = take_num(&mut v, 2, 2).ok_or_else(bad)? as i32;
+                    let y = take_num(&mut v, 2, 2)? as i32;
                     year = if y >= 69 { 1900 + y } else { 2000 + y };
                 }
-                "01" => month = take_num(&mut v, 2, 2).ok_or_else(bad)?,
-                "1" => month = take_num(&mut v, 1, 2).ok_or_else(bad)?,
-                "02" => day = take_num(&mut v, 2, 2).ok_or_else(bad)?,
-                "2" => day = take_num(&mut v, 1, 2).ok_or_else(bad)?,
+                "01" => month = take_num(&mut v, 2, 2)?,
+                "1" => month = take_num(&mut v, 1, 2)?,
+                "02" => day = take_num(&mut v, 2, 2)?,
+                "2" => day = take_num(&mut v, 1, 2)?,
                 "_2" => {
                     v = v.strip_prefix(' ').unwrap_or(v);
-                    day = take_num(&mut v, 1, 2).ok_or_else(bad)?;
+                    day = take_num(&mut v, 1, 2)?;
                 }
-                "15" => hour = take_num(&mut v, 1, 2).ok_or_else(bad)?,
-                "3" | "03" => hour = take_num(&mut v, 1, 2).ok_or_else(bad)?,
-                "04" | "4" => min = take_num(&mut v, 1, 2).ok_or_else(bad)?,
+                "15" => hour = take_num(&mut v, 1, 2)?,
+                "3" | "03" => hour = take_num(&mut v, 1, 2)?,
+                "04" | "4" => min = take_num(&mut v, 1, 2)?,
                 "05" | "5" => {
-                    sec = take_num(&mut v, 1, 2).ok_or_else(bad)?;
+                    sec = take_num(&mut v, 1, 2)?;
                     // Go accepts fractional seconds after a seconds field even if the layout has none.
                     if let Some(rest) = v.strip_prefix('.')
                         && rest.starts_with(|c: char| c.is_ascii_digit())
@@ -685,11 +690,11 @@ fn parse_go(layout: &str, value: &str) -> Result<GoTime, String> {
                     }
                 }
                 "PM" | "pm" => {
-                    let up = v.get(..2).map(str::to_ascii_uppercase).ok_or_else(bad)?;
+                    let up = v.get(..2).map(str::to_ascii_uppercase)?;
                     pm = Some(match up.as_str() {
                         "PM" => true,
                         "AM" => false,
-                        _ => return Err(bad()),
+                        _ => return None,
                     });
                     v = &v[2..];
                 }
@@ -700,7 +705,7 @@ fn parse_go(layout: &str, value: &str) -> Result<GoTime, String> {
                             let name = if s == "Jan" { &m[..3] } else { m };
                             v.starts_with(name)
                         })
-                        .ok_or_else(bad)?;
+                        ?;
                     month = idx as u32 + 1;
                     v = &v[if s == "Jan" { 3 } else { MONTHS[idx].len() }..];
                 }
@@ -708,22 +713,22 @@ fn parse_go(layout: &str, value: &str) -> Result<GoTime, String> {
                     let idx = DAYS
                         .iter()
                         .position(|d| v.starts_with(if s == "Mon" { &d[..3] } else { d }))
-                        .ok_or_else(bad)?;
+                        ?;
                     v = &v[if s == "Mon" { 3 } else { DAYS[idx].len() }..];
                 }
                 "MST" => {
                     let n = v.bytes().take_while(u8::is_ascii_uppercase).count();
                     if n < 3 {
-                        return Err(bad());
+                        return None;
                     }
                     v = &v[n..];
                 }
                 "002" => {
-                    take_num(&mut v, 3, 3).ok_or_else(bad)?;
+                    take_num(&mut v, 3, 3)?;
                 }
                 "__2" => {
                     v = v.trim_start_matches(' ');
-                    take_num(&mut v, 1, 3).ok_or_else(bad)?;
+                    take_num(&mut v, 1, 3)?;
                 }
                 z => {
                     if z.starts_with('Z') && v.starts_with('Z') {
@@ -733,23 +738,34 @@ fn parse_go(layout: &str, value: &str) -> Result<GoTime, String> {
                         let sign = match v.as_bytes().first() {
                             Some(b'+') => 1,
                             Some(b'-') => -1,
-                            _ => return Err(bad()),
+                            _ => return None,
                         };
                         v = &v[1..];
-                        let h = take_num(&mut v, 2, 2).ok_or_else(bad)? as i32;
+                        let h = take_num(&mut v, 2, 2)? as i32;
                         let mut m = 0;
                         if z.contains("07:00") || z.contains("0700") {
                             v = if z.contains(':') {
-                                v.strip_prefix(':').ok_or_else(bad)?
+                                v.strip_prefix(':')?
                             } else {
                                 v
                             };
-                            m = take_num(&mut v, 2, 2).ok_or_else(bad)? as i32;
+                            m = take_num(&mut v, 2, 2)? as i32;
                         }
                         offset = sign * (h * 3600 + m * 60);
                     }
                 }
             },
+        }
+        Some(())
+        })();
+        if step.is_none() {
+            return Err(format!(
+                "parsing time {} as {}: cannot parse {} as {}",
+                super::gofmt::go_quote(value),
+                super::gofmt::go_quote(layout),
+                super::gofmt::go_quote(rest_before),
+                super::gofmt::go_quote(&tok_text)
+            ));
         }
     }
     if !v.is_empty() {

@@ -39,6 +39,9 @@ pub struct FuncsState {
     pub lookup: Option<Arc<dyn Lookup>>,
 }
 
+/// The name Helm's engine gives its template set, under which `tpl` parses.
+pub const TPL_NAME: &str = "gotpl";
+
 thread_local! {
     /// Nesting count of `include` per template name on this thread's render.
     static INCLUDED: RefCell<HashMap<String, usize>> = RefCell::new(HashMap::new());
@@ -74,8 +77,16 @@ pub(crate) fn register(map: &mut FuncMap) {
     map.insert("tpl", |ctx: &mut dyn CallContext, a: &[Value]| {
         arity("tpl", a, 2)?;
         let text = str_arg(a, 0)?.to_string();
-        let name = ctx.template_name().to_string();
-        let out = ctx.execute_text(&name, &text, a[1].clone())?;
+        // Helm parses tpl text as a new template named after the root of the
+        // set ("gotpl"), in a clone of the set, so its defines stay local.
+        let out = ctx.execute_text(TPL_NAME, &text, a[1].clone()).map_err(|e| {
+            let quoted = super::gofmt::go_quote(&text);
+            if e.message.starts_with("template: ") && !e.message.contains(": executing \"") {
+                err(format!("cannot parse template {quoted}: {}", e.message))
+            } else {
+                err(format!("error during tpl function execution for {quoted}: {}", e.message))
+            }
+        })?;
         // Helm removes "<no value>" from tpl output as it does for whole templates.
         Ok(Value::from(out.replace("<no value>", "")))
     });

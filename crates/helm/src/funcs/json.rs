@@ -79,11 +79,6 @@ pub(crate) fn type_mismatch(v: &Value, target: &str) -> String {
         Value::Bool(_) => "bool",
         _ => "number",
     };
-    let what = if what == "number" {
-        format!("number {}", format_float_json(super::to_f64(v)))
-    } else {
-        what.to_string()
-    };
     format!("json: cannot unmarshal {what} into Go value of type {target}")
 }
 

@@ -48,7 +48,7 @@ pub(crate) fn register(map: &mut FuncMap) {
             arity(name, a, 1)?;
             let items = slice_of(&a[0], "Cannot find rest on type")?;
             if items.is_empty() {
-                return Ok(Value::Nil);
+                return Ok(Value::list(Vec::new()));
             }
             Ok(Value::list(items[1..].to_vec()))
         });
@@ -58,7 +58,7 @@ pub(crate) fn register(map: &mut FuncMap) {
             arity(name, a, 1)?;
             let items = slice_of(&a[0], "Cannot find initial on type")?;
             if items.is_empty() {
-                return Ok(Value::Nil);
+                return Ok(Value::list(Vec::new()));
             }
             Ok(Value::list(items[..items.len() - 1].to_vec()))
         });

@@ -330,7 +330,7 @@ fn dec_apply(x: Dec, y: Dec, op: Op) -> Option<Dec> {
         }),
         Op::Div => {
             // shopspring Div: DivRound to 16 fractional digits, half away from zero.
-            let shift = y.e - x.e + 16;
+            let shift = x.e - y.e + 16;
             let (num, den) = if shift >= 0 {
                 (x.m.checked_mul(10i128.checked_pow(shift as u32)?)?, y.m)
             } else {
@@ -354,7 +354,7 @@ fn decimal_op(first: &Value, rest: &[Value], op: Op) -> Result<f64, gotmpl::Func
     for v in rest {
         let y_f = to_f64(v);
         if matches!(op, Op::Div) && y_f == 0.0 {
-            return Err(err("decimal division by zero"));
+            return Err(err("decimal division by 0"));
         }
         acc = match (acc, Dec::from_f64(y_f)) {
             (Some(x), Some(y)) => dec_apply(x, y, op),

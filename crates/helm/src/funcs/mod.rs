@@ -230,9 +230,7 @@ pub(crate) fn parse_go_int(s: &str) -> Option<i64> {
     };
     let digits = if digits.contains('_') {
         // Underscores are only legal with base 0 and a prefix, between digits.
-        if !prefixed && radix == 10 {
-            return None;
-        }
+        let _ = prefixed;
         if digits.starts_with('_') && radix != 8 || digits.ends_with('_') || digits.contains("__") {
             return None;
         }
@@ -279,7 +277,16 @@ pub(crate) fn parse_go_float(s: &str) -> Option<f64> {
         return None;
     }
     if body.contains('_') {
-        return None;
+        // Go accepts underscores only between digits.
+        let b = body.as_bytes();
+        let ok = b.iter().enumerate().all(|(i, c)| {
+            *c != b'_'
+                || (i > 0 && b[i - 1].is_ascii_digit() && b.get(i + 1).is_some_and(u8::is_ascii_digit))
+        });
+        if !ok {
+            return None;
+        }
+        return t.replace('_', "").parse::<f64>().ok();
     }
     t.parse::<f64>().ok()
 }

@@ -8,40 +8,109 @@ use regex::Regex;
 use super::{FnResult, arity, err, int_arg, str_arg, strings::string_list};
 
 fn compile(pattern: &str) -> Result<Regex, FuncError> {
-    Regex::new(pattern).map_err(|e| {
-        err(format!(
-            "error parsing regexp: {}",
-            first_line(&e.to_string())
-        ))
-    })
+    go_syntax_check(pattern).map_err(err)?;
+    Regex::new(pattern).map_err(|e| err(go_error(pattern, &e.to_string())))
 }
 
-fn first_line(s: &str) -> String {
-    s.lines().last().unwrap_or(s).trim().to_string()
+/// Go's wording for the common syntax errors (`error parsing regexp: missing closing ): ...`).
+fn go_error(pattern: &str, rust: &str) -> String {
+    let what = if rust.contains("unclosed group") {
+        "missing closing )"
+    } else if rust.contains("unclosed character class") {
+        "missing closing ]"
+    } else if rust.contains("unopened group") {
+        "unexpected )"
+    } else if rust.contains("repetition operator missing expression") {
+        "missing argument to repetition operator"
+    } else if rust.contains("escape") {
+        "invalid escape sequence"
+    } else if rust.contains("decimal literal invalid") || rust.contains("repetition quantifier") {
+        "invalid repeat count"
+    } else {
+        "invalid syntax"
+    };
+    format!("error parsing regexp: {what}: `{pattern}`")
 }
 
-/// Registers `name` and `mustName`; `fallback` is what the plain form returns
-/// for an invalid pattern.
+/// RE2 rejects stacked repetition operators (`a**`, `a+*`) that the regex crate accepts.
+fn go_syntax_check(pattern: &str) -> Result<(), String> {
+    let chars: Vec<char> = pattern.chars().collect();
+    let (mut i, mut in_class, mut after_rep) = (0, false, false);
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\\' {
+            i += 2;
+            after_rep = false;
+            continue;
+        }
+        if in_class {
+            if c == ']' {
+                in_class = false;
+            }
+            i += 1;
+            continue;
+        }
+        match c {
+            '[' => {
+                in_class = true;
+                after_rep = false;
+                // A ']' right after '[' or '[^' is literal.
+                if chars.get(i + 1) == Some(&'^') {
+                    i += 1;
+                }
+                if chars.get(i + 1) == Some(&']') {
+                    i += 1;
+                }
+            }
+            '*' | '+' | '?' => {
+                if after_rep {
+                    let frag: String = chars[i.saturating_sub(1)..=i].iter().collect();
+                    return Err(format!(
+                        "error parsing regexp: invalid nested repetition operator: `{frag}`"
+                    ));
+                }
+                after_rep = true;
+                if chars.get(i + 1) == Some(&'?') {
+                    i += 1;
+                }
+            }
+            _ => after_rep = false,
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
+/// A pattern Sprig compiles with `regexp.MustCompile`: a bad one panics,
+/// which the template engine reports as an error.
+fn must_compile(pattern: &str) -> Result<Regex, FuncError> {
+    compile(pattern).map_err(|e| err(format!("regexp: Compile(`{pattern}`): {}", e.message)))
+}
+
+/// Registers `name` and `mustName`. `lenient` is what the plain form returns
+/// for an invalid pattern (only `regexMatch` swallows it; the others use
+/// `MustCompile`, whose panic becomes an error).
 fn both(
     map: &mut FuncMap,
     (name, must): (&'static str, &'static str),
     n: usize,
-    fallback: fn() -> Value,
+    lenient: Option<fn() -> Value>,
     f: fn(&Regex, &[Value]) -> FnResult,
 ) {
     map.insert(name, move |_: &mut dyn gotmpl::CallContext, a: &[Value]| {
         arity(name, a, n)?;
-        match compile(str_arg(a, 0)?) {
-            Ok(re) => f(&re, a),
-            Err(_) => {
-                // Arguments are still type-checked by Go before the call.
-                for i in 1..n {
-                    if matches!(a[i], Value::Nil) {
-                        return Err(super::type_error("string", &a[i]));
-                    }
-                }
-                Ok(fallback())
+        for v in &a[1..n] {
+            if matches!(v, Value::Nil) {
+                return Err(super::type_error("string", v));
             }
+        }
+        let pattern = str_arg(a, 0)?;
+        match lenient {
+            Some(fallback) => match compile(pattern) {
+                Ok(re) => f(&re, a),
+                Err(_) => Ok(fallback()),
+            },
+            None => f(&must_compile(pattern)?, a),
         }
     });
     map.insert(must, move |_: &mut dyn gotmpl::CallContext, a: &[Value]| {
@@ -56,14 +125,14 @@ pub(crate) fn register(map: &mut FuncMap) {
         map,
         ("regexMatch", "mustRegexMatch"),
         2,
-        || Value::Bool(false),
+        Some(|| Value::Bool(false)),
         |re, a| Ok(Value::Bool(re.is_match(str_arg(a, 1)?))),
     );
     both(
         map,
         ("regexFind", "mustRegexFind"),
         2,
-        || Value::string(""),
+        None,
         |re, a| {
             Ok(Value::string(
                 re.find(str_arg(a, 1)?).map(|m| m.as_str()).unwrap_or(""),
@@ -74,7 +143,7 @@ pub(crate) fn register(map: &mut FuncMap) {
         map,
         ("regexFindAll", "mustRegexFindAll"),
         3,
-        || string_list(Vec::new()),
+        None,
         |re, a| {
             let s = str_arg(a, 1)?;
             let n = int_arg(a, 2)?;
@@ -92,7 +161,7 @@ pub(crate) fn register(map: &mut FuncMap) {
         map,
         ("regexReplaceAll", "mustRegexReplaceAll"),
         3,
-        || Value::string(""),
+        None,
         |re, a| {
             let (s, repl) = (str_arg(a, 1)?, str_arg(a, 2)?);
             Ok(Value::string(
@@ -105,7 +174,7 @@ pub(crate) fn register(map: &mut FuncMap) {
         map,
         ("regexReplaceAllLiteral", "mustRegexReplaceAllLiteral"),
         3,
-        || Value::string(""),
+        None,
         |re, a| {
             let (s, repl) = (str_arg(a, 1)?, str_arg(a, 2)?);
             Ok(Value::string(
@@ -117,7 +186,7 @@ pub(crate) fn register(map: &mut FuncMap) {
         map,
         ("regexSplit", "mustRegexSplit"),
         3,
-        || string_list(Vec::new()),
+        None,
         |re, a| {
             let (s, n) = (str_arg(a, 1)?, int_arg(a, 2)?);
             Ok(string_list(go_regex_split(re, s, n)))

@@ -111,13 +111,13 @@ pub(crate) fn register(map: &mut FuncMap) {
     });
     pure(map, "indent", |a| {
         arity("indent", a, 2)?;
-        Ok(Value::string(indent(int_arg(a, 0)?, str_arg(a, 1)?)))
+        Ok(Value::string(indent(int_arg(a, 0)?, str_arg(a, 1)?)?))
     });
     pure(map, "nindent", |a| {
         arity("nindent", a, 2)?;
         Ok(Value::string(format!(
             "\n{}",
-            indent(int_arg(a, 0)?, str_arg(a, 1)?)
+            indent(int_arg(a, 0)?, str_arg(a, 1)?)?
         )))
     });
     pure(map, "replace", |a| {
@@ -226,6 +226,22 @@ fn lower_rune(c: char) -> char {
     }
 }
 
+/// Titlecase letters (Lt), which are neither upper nor lower case.
+fn is_titlecase(c: char) -> bool {
+    c.is_alphabetic() && !c.is_uppercase() && !c.is_lowercase() && lower_rune(c) != c
+}
+
+/// Go's `unicode.ToTitle`: like upper case except for the Latin digraphs.
+fn title_rune(c: char) -> char {
+    match c {
+        'Ǆ' | 'ǅ' | 'ǆ' => 'ǅ',
+        'Ǉ' | 'ǈ' | 'ǉ' => 'ǈ',
+        'Ǌ' | 'ǋ' | 'ǌ' => 'ǋ',
+        'Ǳ' | 'ǲ' | 'ǳ' => 'ǲ',
+        c => upper_rune(c),
+    }
+}
+
 fn go_upper(s: &str) -> String {
     s.chars().map(upper_rune).collect()
 }
@@ -248,7 +264,7 @@ fn title(s: &str) -> String {
     let mut prev = ' ';
     s.chars()
         .map(|c| {
-            let out = if is_separator(prev) { upper_rune(c) } else { c };
+            let out = if is_separator(prev) { title_rune(c) } else { c };
             prev = c;
             out
         })
@@ -292,7 +308,7 @@ fn initials(s: &str) -> String {
 fn swapcase(s: &str) -> String {
     s.chars()
         .map(|c| {
-            if c.is_uppercase() {
+            if c.is_uppercase() || is_titlecase(c) {
                 lower_rune(c)
             } else if c.is_lowercase() {
                 upper_rune(c)
@@ -332,9 +348,13 @@ fn camelcase(s: &str) -> String {
     let Some(mut r0) = r0 else {
         return out;
     };
+    let mut prev_upper = s.chars().find(|c| !is_connector(*c)).is_some_and(char::is_uppercase);
     for c in chars {
         let r1 = r0;
-        r0 = c;
+        // Within a word, an upper-case letter after another one is lowered (HTTP -> Http).
+        let was_upper = c.is_uppercase();
+        r0 = if was_upper && prev_upper { lower_rune(c) } else { c };
+        prev_upper = was_upper;
         if is_connector(r0) && is_connector(r1) {
             out.push(r1);
             continue;
@@ -377,9 +397,35 @@ fn to_lower_connected(s: &str, connector: char) -> String {
     let chars: Vec<char> = s.chars().collect();
     let mut out = String::new();
     let mut prev: Option<K> = None;
-    for (i, &c) in chars.iter().enumerate() {
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
         let k = kind(c);
         let next = chars.get(i + 1).map(|c| kind(*c));
+        // A number after letters: when lower-case letters follow it, it starts
+        // a new word that runs through further digits and lower-case letters
+        // ("http2xx" -> "http_2xx", "Duration2m3s" -> "duration_2m3s");
+        // otherwise it ends the previous word ("Bld4Floor" -> "bld4_floor").
+        if k == K::Digit && matches!(prev, Some(K::Lower) | Some(K::Upper)) {
+            let mut j = i;
+            while j < chars.len() && kind(chars[j]) == K::Digit {
+                j += 1;
+            }
+            if chars.get(j).is_some_and(|c| kind(*c) == K::Lower) {
+                out.push(connector);
+                while j < chars.len() && matches!(kind(chars[j]), K::Digit | K::Lower) {
+                    j += 1;
+                }
+                out.extend(chars[i..j].iter());
+                prev = Some(K::Lower);
+            } else {
+                out.extend(chars[i..j].iter());
+                prev = Some(K::Digit);
+            }
+            i = j;
+            continue;
+        }
+        i += 1;
         match k {
             K::Conn => {
                 out.push(connector);
@@ -449,8 +495,11 @@ fn wrap_custom(s: &str, width: i64, newline: &str, wrap_long: bool) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-pub(crate) fn indent(spaces: i64, s: &str) -> String {
-    let pad = " ".repeat(spaces.max(0) as usize);
+pub(crate) fn indent(spaces: i64, s: &str) -> Result<String, gotmpl::FuncError> {
+    if spaces < 0 {
+        return Err(err("strings: negative Repeat count"));
+    }
+    let pad = " ".repeat(spaces as usize);
     let mut out = String::with_capacity(s.len() + pad.len() * 4);
     out.push_str(&pad);
     for (i, line) in s.split('\n').enumerate() {
@@ -460,7 +509,7 @@ pub(crate) fn indent(spaces: i64, s: &str) -> String {
         }
         out.push_str(line);
     }
-    out
+    Ok(out)
 }
 
 /// `strings.Replace(s, old, new, -1)`, including Go's behaviour for an

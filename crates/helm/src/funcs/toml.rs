@@ -47,10 +47,11 @@ fn convert(v: toml::Value) -> Value {
 /// BurntSushi/toml `Encoder.Encode` of a map: plain keys first, then
 /// tables (a blank line before each top-level one), 2-space indentation per level.
 pub fn to_toml(v: &Value) -> Result<String, String> {
-    let Value::Map(m) = v else {
-        return Err("toml: top-level values must be Go maps or structs".into());
-    };
     let mut enc = Encoder { out: String::new() };
+    let Value::Map(m) = v else {
+        enc.element(v)?;
+        return Ok(enc.out);
+    };
     enc.map(&[], m)?;
     Ok(enc.out)
 }
@@ -214,18 +215,8 @@ fn toml_float(f: f64) -> String {
     if f.is_infinite() {
         return if f > 0.0 { "inf".into() } else { "-inf".into() };
     }
-    let (digits, exp) = gofmt::shortest_digits(f);
-    let sign = if f < 0.0 { "-" } else { "" };
-    let s = if f == 0.0 {
-        "0".to_string()
-    } else {
-        gofmt::fixed_from_digits(&digits, exp)
-    };
-    if s.contains('.') {
-        format!("{sign}{s}")
-    } else {
-        format!("{sign}{s}.0")
-    }
+    let s = gofmt::format_float_g(f);
+    if s.contains(['.', 'e']) { s } else { format!("{s}.0") }
 }
 
 #[cfg(test)]

@@ -121,12 +121,28 @@ pub fn from_yaml_all(text: &str) -> Result<Vec<Value>, String> {
 
 fn scan_error(e: &granit_parser::ScanError) -> String {
     let info = e.info();
-    let msg = info.rsplit(", ").next().unwrap_or(&info).to_string();
-    format!(
-        "error converting YAML to JSON: yaml: line {}: {}",
-        e.marker().line(),
-        msg
-    )
+    let raw = info.rsplit(", ").next().unwrap_or(&info).trim().to_string();
+    let line = e.marker().line().max(1);
+    // go-yaml's wording, and its line rule: scanner errors on the first line
+    // carry no line number; parser errors always do.
+    let (msg, scanner) = if raw.contains("unclosed bracket") || raw.contains("did not find expected node content") {
+        ("did not find expected node content".to_string(), false)
+    } else if raw.contains("mapping values are not allowed") {
+        ("mapping values are not allowed in this context".to_string(), true)
+    } else if raw.contains("did not find expected '-' indicator") || raw.contains("expected '-'") {
+        ("did not find expected '-' indicator".to_string(), false)
+    } else if raw.contains("did not find expected key") {
+        ("did not find expected key".to_string(), false)
+    } else if raw.contains("found character that cannot start any token") {
+        ("found character that cannot start any token".to_string(), true)
+    } else {
+        (raw, false)
+    };
+    if scanner && line <= 1 {
+        format!("error converting YAML to JSON: yaml: {msg}")
+    } else {
+        format!("error converting YAML to JSON: yaml: line {line}: {msg}")
+    }
 }
 
 fn parse_documents(text: &str, first_only: bool) -> Result<Vec<Node>, String> {
@@ -261,17 +277,13 @@ fn insert_entry(
         }
         return Ok(());
     }
+    // A repeated key replaces the earlier value (go-yaml v2 into interface{}).
     let ks = key_string(&key);
-    if let Some(ks) = &ks
-        && let Some(pos) = entries
-            .iter()
-            .position(|(e, _)| key_string(e).as_ref() == Some(ks))
+    if ks.is_some()
+        && let Some(pos) = entries.iter().position(|(e, _)| key_string(e) == ks)
     {
-        let _ = pos;
-        return Err(format!(
-            "error converting YAML to JSON: yaml: unmarshal errors:\n  line {line}: key {} already set in map",
-            gofmt::go_quote(ks)
-        ));
+        entries[pos] = (key, value);
+        return Ok(());
     }
     entries.push((key, value));
     Ok(())
@@ -399,9 +411,16 @@ fn to_json_value(n: Node) -> Result<Value, String> {
             let mut m = BTreeMap::new();
             for (k, v) in entries {
                 let Some(key) = key_string(&k) else {
+                    let shown = match &v {
+                        Node::Str(s) => gofmt::go_quote(s),
+                        Node::Null => "<nil>".to_string(),
+                        Node::Bool(b) => b.to_string(),
+                        Node::Int(i) => i.to_string(),
+                        Node::Float(f) => gofmt::format_float_g(*f),
+                        _ => "...".to_string(),
+                    };
                     return Err(format!(
-                        "Unsupported map key of type: {}, key: {}, value: {}",
-                        "<nil>", "<nil>", "..."
+                        "unsupported map key of type: %!s(<nil>), key: <nil>, value: {shown}"
                     ));
                 };
                 m.insert(key, to_json_value(v)?);
@@ -971,6 +990,15 @@ impl Emitter {
     }
 
     fn key(&mut self, k: &str, indent: usize) {
+        // Multi-line or very long keys cannot be simple keys: `? key` then `: value`.
+        if k.contains('\n') || k.chars().count() > 128 {
+            self.put_char('?');
+            self.put_char(' ');
+            self.string(k, indent + 2, false);
+            self.newline_indent(indent);
+            self.put_char(':');
+            return;
+        }
         self.string(k, indent + 2, true);
         self.put_char(':');
     }
