@@ -11,22 +11,26 @@ use operator::{
     api::WeightsAndBiases,
     channel::{ChannelRequest, FileChannel, embedded_release, select_base},
     spec::{
-        LayerInputs, OperatorDefaults, StoredSpec, ValuePath, desired_spec, explain, release_id,
+        DesiredSpec, LayerInputs, OperatorDefaults, StoredSpec, ValuePath, desired_spec, explain,
+        release_id,
     },
 };
 use serde_json::Value;
 
 use crate::cli::ExplainArgs;
 
-/// Runs `explain`.
-pub fn run(args: &ExplainArgs, out: &mut impl Write) -> anyhow::Result<()> {
-    let cr = read_cr(&args.file)?;
-    let user_input = args
-        .user_input
-        .as_deref()
-        .map(read_user_input)
-        .transpose()?;
-    let fetched = match (&args.channel, args.layers.airgapped) {
+/// The CR and the desired spec assembled offline from files, exactly as the
+/// controller assembles them (shared by `explain` and `render`). Returns the
+/// release-channel message when the channel file could not be used.
+pub fn load_layers(
+    file: &Path,
+    user_input: Option<&Path>,
+    channel: Option<&Path>,
+    layers: &crate::cli::LayerArgs,
+) -> anyhow::Result<(WeightsAndBiases, DesiredSpec, Option<String>)> {
+    let cr = read_cr(file)?;
+    let user_input = user_input.map(read_user_input).transpose()?;
+    let fetched = match (channel, layers.airgapped) {
         (Some(path), false) => {
             let request = ChannelRequest {
                 license: None,
@@ -36,10 +40,7 @@ pub fn run(args: &ExplainArgs, out: &mut impl Write) -> anyhow::Result<()> {
         }
         _ => None,
     };
-    let base = select_base(args.layers.airgapped, fetched, None, embedded_release()?);
-    if !base.reachable {
-        writeln!(out, "# release channel: {}", base.message)?;
-    }
+    let base = select_base(layers.airgapped, fetched, None, embedded_release()?);
     let spec = desired_spec(&LayerInputs {
         cr_name: cr.metadata.name.as_deref().unwrap_or_default(),
         cr_chart: cr.spec.chart.as_ref(),
@@ -47,9 +48,24 @@ pub fn run(args: &ExplainArgs, out: &mut impl Write) -> anyhow::Result<()> {
         user_input: user_input.as_ref(),
         channel: Some(&base.release),
         defaults: OperatorDefaults {
-            operator_namespace: args.layers.operator_namespace.clone(),
+            operator_namespace: layers.operator_namespace.clone(),
         },
     })?;
+    let note = (!base.reachable).then_some(base.message);
+    Ok((cr, spec, note))
+}
+
+/// Runs `explain`.
+pub fn run(args: &ExplainArgs, out: &mut impl Write) -> anyhow::Result<()> {
+    let (_, spec, channel_note) = load_layers(
+        &args.file,
+        args.user_input.as_deref(),
+        args.channel.as_deref(),
+        &args.layers,
+    )?;
+    if let Some(note) = channel_note {
+        writeln!(out, "# release channel: {note}")?;
+    }
     for warning in &spec.warnings {
         writeln!(out, "# warning: {warning}")?;
     }
