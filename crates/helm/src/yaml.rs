@@ -153,6 +153,12 @@ impl<'a> Loader<'a> {
     }
 
     fn node(&mut self, ev: Event<'a>, span: Span, depth: usize) -> Result<Json, YamlError> {
+        // Deep documents recurse here; grow the stack on the heap instead of
+        // overflowing the caller's thread.
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.node_inner(ev, span, depth))
+    }
+
+    fn node_inner(&mut self, ev: Event<'a>, span: Span, depth: usize) -> Result<Json, YamlError> {
         if depth > MAX_DEPTH {
             return Err(YamlError(format!(
                 "error converting YAML to JSON: yaml: line {}: exceeded max depth of {MAX_DEPTH}",

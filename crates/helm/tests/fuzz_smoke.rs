@@ -130,11 +130,15 @@ fn values_and_set_never_panic() {
 }
 
 #[test]
-fn deep_nesting_fails_cleanly() {
+fn deep_flow_nesting_fails_cleanly() {
     let deep = "[".repeat(5000);
     assert!(helm::yaml::parse_values(&deep).is_err());
+}
+
+#[test]
+fn deep_block_nesting_fails_cleanly() {
     let deep_map: String = (0..3000)
         .map(|i| format!("{}k:\n", "  ".repeat(i)))
         .collect();
-    let _ = helm::yaml::parse_values(&deep_map);
+    assert!(helm::yaml::parse_values(&deep_map).is_err());
 }
