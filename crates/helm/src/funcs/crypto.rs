@@ -12,7 +12,9 @@ use gotmpl::{FuncMap, Value};
 use sha2::{Digest, Sha256};
 
 use super::{
-    FnResult, arity, encoding::{b64_decode, b64_encode, random_bytes}, err, int_arg, pure, str_arg,
+    FnResult, arity,
+    encoding::{b64_decode, b64_encode, random_bytes},
+    err, int_arg, pure, str_arg,
 };
 
 pub(crate) fn register(map: &mut FuncMap) {
@@ -36,7 +38,9 @@ pub(crate) fn register(map: &mut FuncMap) {
     });
     pure(map, "decryptAES", |a| {
         arity("decryptAES", a, 2)?;
-        decrypt_aes(str_arg(a, 0)?, str_arg(a, 1)?).map(Value::string).map_err(err)
+        decrypt_aes(str_arg(a, 0)?, str_arg(a, 1)?)
+            .map(Value::string)
+            .map_err(err)
     });
     pure(map, "bcrypt", |a| {
         arity("bcrypt", a, 1)?;
@@ -113,11 +117,26 @@ fn password_templates(kind: &str) -> Option<&'static [&'static str]> {
     Some(match kind {
         "maximum" => &["anoxxxxxxxxxxxxxxxxx", "axxxxxxxxxxxxxxxxxno"],
         "long" => &[
-            "CvcvnoCvcvCvcv", "CvcvCvcvnoCvcv", "CvcvCvcvCvcvno", "CvccnoCvcvCvcv",
-            "CvccCvcvnoCvcv", "CvccCvcvCvcvno", "CvcvnoCvccCvcv", "CvcvCvccnoCvcv",
-            "CvcvCvccCvcvno", "CvcvnoCvcvCvcc", "CvcvCvcvnoCvcc", "CvcvCvcvCvccno",
-            "CvccnoCvccCvcv", "CvccCvccnoCvcv", "CvccCvccCvcvno", "CvcvnoCvccCvcc",
-            "CvcvCvccnoCvcc", "CvcvCvccCvccno", "CvccnoCvcvCvcc", "CvccCvcvnoCvcc",
+            "CvcvnoCvcvCvcv",
+            "CvcvCvcvnoCvcv",
+            "CvcvCvcvCvcvno",
+            "CvccnoCvcvCvcv",
+            "CvccCvcvnoCvcv",
+            "CvccCvcvCvcvno",
+            "CvcvnoCvccCvcv",
+            "CvcvCvccnoCvcv",
+            "CvcvCvccCvcvno",
+            "CvcvnoCvcvCvcc",
+            "CvcvCvcvnoCvcc",
+            "CvcvCvcvCvccno",
+            "CvccnoCvccCvcv",
+            "CvccCvccnoCvcv",
+            "CvccCvccCvcvno",
+            "CvcvnoCvccCvcc",
+            "CvcvCvccnoCvcc",
+            "CvcvCvccCvccno",
+            "CvccnoCvcvCvcc",
+            "CvccCvcvnoCvcc",
             "CvccCvcvCvccno",
         ],
         "medium" => &["CvcnoCvc", "CvcCvcno"],
@@ -241,7 +260,10 @@ mod tests {
     #[test]
     fn derive_password_vector() {
         assert_eq!(
-            ok("derivePassword", &[i(1), s("long"), s("password"), s("user"), s("example.com")]),
+            ok(
+                "derivePassword",
+                &[i(1), s("long"), s("password"), s("user"), s("example.com")]
+            ),
             "ZedaFaxcZaso9*"
         );
         assert_eq!(

@@ -648,115 +648,111 @@ fn parse_go(layout: &str, value: &str) -> Result<GoTime, String> {
     for tok in tokenize(layout) {
         let (tok_text, rest_before) = (tok_str(&tok), v);
         let step = (|| -> Option<()> {
-        match tok {
-            Tok::Lit(s) => {
-                v = v.strip_prefix(s)?;
-            }
-            Tok::Frac(_, _) => {
-                if let Some(rest) = v.strip_prefix(['.', ',']) {
-                    let n = rest.bytes().take_while(u8::is_ascii_digit).count();
-                    let digits = format!("{:0<9}", &rest[..n.min(9)]);
-                    nanos = digits.parse().unwrap_or(0);
-                    v = &rest[n..];
+            match tok {
+                Tok::Lit(s) => {
+                    v = v.strip_prefix(s)?;
                 }
-            }
-            Tok::Std(s) => match s {
-                "2006" => year = take_num(&mut v, 4, 4)? as i32,
-                "06" => {
-                    let y = take_num(&mut v, 2, 2)? as i32;
-                    year = if y >= 69 { 1900 + y } else { 2000 + y };
-                }
-                "01" => month = take_num(&mut v, 2, 2)?,
-                "1" => month = take_num(&mut v, 1, 2)?,
-                "02" => day = take_num(&mut v, 2, 2)?,
-                "2" => day = take_num(&mut v, 1, 2)?,
-                "_2" => {
-                    v = v.strip_prefix(' ').unwrap_or(v);
-                    day = take_num(&mut v, 1, 2)?;
-                }
-                "15" => hour = take_num(&mut v, 1, 2)?,
-                "3" | "03" => hour = take_num(&mut v, 1, 2)?,
-                "04" | "4" => min = take_num(&mut v, 1, 2)?,
-                "05" | "5" => {
-                    sec = take_num(&mut v, 1, 2)?;
-                    // Go accepts fractional seconds after a seconds field even if the layout has none.
-                    if let Some(rest) = v.strip_prefix('.')
-                        && rest.starts_with(|c: char| c.is_ascii_digit())
-                    {
+                Tok::Frac(_, _) => {
+                    if let Some(rest) = v.strip_prefix(['.', ',']) {
                         let n = rest.bytes().take_while(u8::is_ascii_digit).count();
                         let digits = format!("{:0<9}", &rest[..n.min(9)]);
                         nanos = digits.parse().unwrap_or(0);
                         v = &rest[n..];
                     }
                 }
-                "PM" | "pm" => {
-                    let up = v.get(..2).map(str::to_ascii_uppercase)?;
-                    pm = Some(match up.as_str() {
-                        "PM" => true,
-                        "AM" => false,
-                        _ => return None,
-                    });
-                    v = &v[2..];
-                }
-                "January" | "Jan" => {
-                    let idx = MONTHS
-                        .iter()
-                        .position(|m| {
+                Tok::Std(s) => match s {
+                    "2006" => year = take_num(&mut v, 4, 4)? as i32,
+                    "06" => {
+                        let y = take_num(&mut v, 2, 2)? as i32;
+                        year = if y >= 69 { 1900 + y } else { 2000 + y };
+                    }
+                    "01" => month = take_num(&mut v, 2, 2)?,
+                    "1" => month = take_num(&mut v, 1, 2)?,
+                    "02" => day = take_num(&mut v, 2, 2)?,
+                    "2" => day = take_num(&mut v, 1, 2)?,
+                    "_2" => {
+                        v = v.strip_prefix(' ').unwrap_or(v);
+                        day = take_num(&mut v, 1, 2)?;
+                    }
+                    "15" => hour = take_num(&mut v, 1, 2)?,
+                    "3" | "03" => hour = take_num(&mut v, 1, 2)?,
+                    "04" | "4" => min = take_num(&mut v, 1, 2)?,
+                    "05" | "5" => {
+                        sec = take_num(&mut v, 1, 2)?;
+                        // Go accepts fractional seconds after a seconds field even if the layout has none.
+                        if let Some(rest) = v.strip_prefix('.')
+                            && rest.starts_with(|c: char| c.is_ascii_digit())
+                        {
+                            let n = rest.bytes().take_while(u8::is_ascii_digit).count();
+                            let digits = format!("{:0<9}", &rest[..n.min(9)]);
+                            nanos = digits.parse().unwrap_or(0);
+                            v = &rest[n..];
+                        }
+                    }
+                    "PM" | "pm" => {
+                        let up = v.get(..2).map(str::to_ascii_uppercase)?;
+                        pm = Some(match up.as_str() {
+                            "PM" => true,
+                            "AM" => false,
+                            _ => return None,
+                        });
+                        v = &v[2..];
+                    }
+                    "January" | "Jan" => {
+                        let idx = MONTHS.iter().position(|m| {
                             let name = if s == "Jan" { &m[..3] } else { m };
                             v.starts_with(name)
-                        })
-                        ?;
-                    month = idx as u32 + 1;
-                    v = &v[if s == "Jan" { 3 } else { MONTHS[idx].len() }..];
-                }
-                "Monday" | "Mon" => {
-                    let idx = DAYS
-                        .iter()
-                        .position(|d| v.starts_with(if s == "Mon" { &d[..3] } else { d }))
-                        ?;
-                    v = &v[if s == "Mon" { 3 } else { DAYS[idx].len() }..];
-                }
-                "MST" => {
-                    let n = v.bytes().take_while(u8::is_ascii_uppercase).count();
-                    if n < 3 {
-                        return None;
+                        })?;
+                        month = idx as u32 + 1;
+                        v = &v[if s == "Jan" { 3 } else { MONTHS[idx].len() }..];
                     }
-                    v = &v[n..];
-                }
-                "002" => {
-                    take_num(&mut v, 3, 3)?;
-                }
-                "__2" => {
-                    v = v.trim_start_matches(' ');
-                    take_num(&mut v, 1, 3)?;
-                }
-                z => {
-                    if z.starts_with('Z') && v.starts_with('Z') {
-                        v = &v[1..];
-                        offset = 0;
-                    } else {
-                        let sign = match v.as_bytes().first() {
-                            Some(b'+') => 1,
-                            Some(b'-') => -1,
-                            _ => return None,
-                        };
-                        v = &v[1..];
-                        let h = take_num(&mut v, 2, 2)? as i32;
-                        let mut m = 0;
-                        if z.contains("07:00") || z.contains("0700") {
-                            v = if z.contains(':') {
-                                v.strip_prefix(':')?
-                            } else {
-                                v
-                            };
-                            m = take_num(&mut v, 2, 2)? as i32;
+                    "Monday" | "Mon" => {
+                        let idx = DAYS
+                            .iter()
+                            .position(|d| v.starts_with(if s == "Mon" { &d[..3] } else { d }))?;
+                        v = &v[if s == "Mon" { 3 } else { DAYS[idx].len() }..];
+                    }
+                    "MST" => {
+                        let n = v.bytes().take_while(u8::is_ascii_uppercase).count();
+                        if n < 3 {
+                            return None;
                         }
-                        offset = sign * (h * 3600 + m * 60);
+                        v = &v[n..];
                     }
-                }
-            },
-        }
-        Some(())
+                    "002" => {
+                        take_num(&mut v, 3, 3)?;
+                    }
+                    "__2" => {
+                        v = v.trim_start_matches(' ');
+                        take_num(&mut v, 1, 3)?;
+                    }
+                    z => {
+                        if z.starts_with('Z') && v.starts_with('Z') {
+                            v = &v[1..];
+                            offset = 0;
+                        } else {
+                            let sign = match v.as_bytes().first() {
+                                Some(b'+') => 1,
+                                Some(b'-') => -1,
+                                _ => return None,
+                            };
+                            v = &v[1..];
+                            let h = take_num(&mut v, 2, 2)? as i32;
+                            let mut m = 0;
+                            if z.contains("07:00") || z.contains("0700") {
+                                v = if z.contains(':') {
+                                    v.strip_prefix(':')?
+                                } else {
+                                    v
+                                };
+                                m = take_num(&mut v, 2, 2)? as i32;
+                            }
+                            offset = sign * (h * 3600 + m * 60);
+                        }
+                    }
+                },
+            }
+            Some(())
         })();
         if step.is_none() {
             return Err(format!(

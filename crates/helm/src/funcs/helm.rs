@@ -79,14 +79,19 @@ pub(crate) fn register(map: &mut FuncMap) {
         let text = str_arg(a, 0)?.to_string();
         // Helm parses tpl text as a new template named after the root of the
         // set ("gotpl"), in a clone of the set, so its defines stay local.
-        let out = ctx.execute_text(TPL_NAME, &text, a[1].clone()).map_err(|e| {
-            let quoted = super::gofmt::go_quote(&text);
-            if e.message.starts_with("template: ") && !e.message.contains(": executing \"") {
-                err(format!("cannot parse template {quoted}: {}", e.message))
-            } else {
-                err(format!("error during tpl function execution for {quoted}: {}", e.message))
-            }
-        })?;
+        let out = ctx
+            .execute_text(TPL_NAME, &text, a[1].clone())
+            .map_err(|e| {
+                let quoted = super::gofmt::go_quote(&text);
+                if e.message.starts_with("template: ") && !e.message.contains(": executing \"") {
+                    err(format!("cannot parse template {quoted}: {}", e.message))
+                } else {
+                    err(format!(
+                        "error during tpl function execution for {quoted}: {}",
+                        e.message
+                    ))
+                }
+            })?;
         // Helm removes "<no value>" from tpl output as it does for whole templates.
         Ok(Value::from(out.replace("<no value>", "")))
     });

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use gotmpl::{CallContext, FuncError, FuncMap, Value};
 
+pub mod certs;
 pub mod crypto;
 pub mod dates;
 pub mod defaults;
@@ -45,6 +46,7 @@ pub fn register_all(map: &mut FuncMap) {
     dates::register(map);
     encoding::register(map);
     crypto::register(map);
+    certs::register(map);
     paths::register(map);
     helm::register(map);
 }
@@ -281,7 +283,9 @@ pub(crate) fn parse_go_float(s: &str) -> Option<f64> {
         let b = body.as_bytes();
         let ok = b.iter().enumerate().all(|(i, c)| {
             *c != b'_'
-                || (i > 0 && b[i - 1].is_ascii_digit() && b.get(i + 1).is_some_and(u8::is_ascii_digit))
+                || (i > 0
+                    && b[i - 1].is_ascii_digit()
+                    && b.get(i + 1).is_some_and(u8::is_ascii_digit))
         });
         if !ok {
             return None;

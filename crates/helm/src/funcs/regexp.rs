@@ -128,17 +128,11 @@ pub(crate) fn register(map: &mut FuncMap) {
         Some(|| Value::Bool(false)),
         |re, a| Ok(Value::Bool(re.is_match(str_arg(a, 1)?))),
     );
-    both(
-        map,
-        ("regexFind", "mustRegexFind"),
-        2,
-        None,
-        |re, a| {
-            Ok(Value::string(
-                re.find(str_arg(a, 1)?).map(|m| m.as_str()).unwrap_or(""),
-            ))
-        },
-    );
+    both(map, ("regexFind", "mustRegexFind"), 2, None, |re, a| {
+        Ok(Value::string(
+            re.find(str_arg(a, 1)?).map(|m| m.as_str()).unwrap_or(""),
+        ))
+    });
     both(
         map,
         ("regexFindAll", "mustRegexFindAll"),
@@ -182,16 +176,10 @@ pub(crate) fn register(map: &mut FuncMap) {
             ))
         },
     );
-    both(
-        map,
-        ("regexSplit", "mustRegexSplit"),
-        3,
-        None,
-        |re, a| {
-            let (s, n) = (str_arg(a, 1)?, int_arg(a, 2)?);
-            Ok(string_list(go_regex_split(re, s, n)))
-        },
-    );
+    both(map, ("regexSplit", "mustRegexSplit"), 3, None, |re, a| {
+        let (s, n) = (str_arg(a, 1)?, int_arg(a, 2)?);
+        Ok(string_list(go_regex_split(re, s, n)))
+    });
     map.insert(
         "regexQuoteMeta",
         |_: &mut dyn gotmpl::CallContext, a: &[Value]| {

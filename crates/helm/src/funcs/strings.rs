@@ -348,12 +348,19 @@ fn camelcase(s: &str) -> String {
     let Some(mut r0) = r0 else {
         return out;
     };
-    let mut prev_upper = s.chars().find(|c| !is_connector(*c)).is_some_and(char::is_uppercase);
+    let mut prev_upper = s
+        .chars()
+        .find(|c| !is_connector(*c))
+        .is_some_and(char::is_uppercase);
     for c in chars {
         let r1 = r0;
         // Within a word, an upper-case letter after another one is lowered (HTTP -> Http).
         let was_upper = c.is_uppercase();
-        r0 = if was_upper && prev_upper { lower_rune(c) } else { c };
+        r0 = if was_upper && prev_upper {
+            lower_rune(c)
+        } else {
+            c
+        };
         prev_upper = was_upper;
         if is_connector(r0) && is_connector(r1) {
             out.push(r1);

@@ -125,16 +125,24 @@ fn scan_error(e: &granit_parser::ScanError) -> String {
     let line = e.marker().line().max(1);
     // go-yaml's wording, and its line rule: scanner errors on the first line
     // carry no line number; parser errors always do.
-    let (msg, scanner) = if raw.contains("unclosed bracket") || raw.contains("did not find expected node content") {
+    let (msg, scanner) = if raw.contains("unclosed bracket")
+        || raw.contains("did not find expected node content")
+    {
         ("did not find expected node content".to_string(), false)
     } else if raw.contains("mapping values are not allowed") {
-        ("mapping values are not allowed in this context".to_string(), true)
+        (
+            "mapping values are not allowed in this context".to_string(),
+            true,
+        )
     } else if raw.contains("did not find expected '-' indicator") || raw.contains("expected '-'") {
         ("did not find expected '-' indicator".to_string(), false)
     } else if raw.contains("did not find expected key") {
         ("did not find expected key".to_string(), false)
     } else if raw.contains("found character that cannot start any token") {
-        ("found character that cannot start any token".to_string(), true)
+        (
+            "found character that cannot start any token".to_string(),
+            true,
+        )
     } else {
         (raw, false)
     };
