@@ -259,9 +259,12 @@ fn issuer_of(o: &dyn Object) -> Option<(CertificateParams, Vec<u8>)> {
     })
 }
 
+/// A CA made on this thread: cert PEM, key PEM, its parameters, PKCS#8 key.
+type RememberedCa = (String, String, CertificateParams, Vec<u8>);
+
 thread_local! {
     /// CAs generated on this thread: (cert PEM, key PEM, params, PKCS#8 key).
-    static CA_REGISTRY: std::cell::RefCell<Vec<(String, String, CertificateParams, Vec<u8>)>> =
+    static CA_REGISTRY: std::cell::RefCell<Vec<RememberedCa>> =
         const { std::cell::RefCell::new(Vec::new()) };
 }
 
@@ -330,7 +333,7 @@ mod tests {
             .unwrap()
             .call(&mut NoEngine, &[s("ca"), i(3)])
             .unwrap();
-        assert_eq!(ok("typeOf", &[ca.clone()]), "sprig.certificate");
+        assert_eq!(ok("typeOf", std::slice::from_ref(&ca)), "sprig.certificate");
         let Value::Object(o) = &ca else { panic!() };
         assert!(
             o.field("Cert")

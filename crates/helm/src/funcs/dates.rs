@@ -558,7 +558,7 @@ fn format_go(t: &DateTime<FixedOffset>, zone: &str, layout: &str) -> String {
                     "__2" => format!("{:>3}", t.ordinal()),
                     "002" => format!("{:03}", t.ordinal()),
                     "15" => format!("{:02}", t.hour()),
-                    "3" => (if t.hour() % 12 == 0 {
+                    "3" => (if t.hour().is_multiple_of(12) {
                         12
                     } else {
                         t.hour() % 12
@@ -566,7 +566,7 @@ fn format_go(t: &DateTime<FixedOffset>, zone: &str, layout: &str) -> String {
                     .to_string(),
                     "03" => format!(
                         "{:02}",
-                        if t.hour() % 12 == 0 {
+                        if t.hour().is_multiple_of(12) {
                             12
                         } else {
                             t.hour() % 12
@@ -845,8 +845,8 @@ mod tests {
             ),
             "Tue Mar  5 13:07:09 UTC 2024"
         );
-        assert_eq!(ok("kindOf", &[d.clone()]), "struct");
-        assert_eq!(ok("typeOf", &[d.clone()]), "time.Time");
+        assert_eq!(ok("kindOf", std::slice::from_ref(&d)), "struct");
+        assert_eq!(ok("typeOf", std::slice::from_ref(&d)), "time.Time");
         assert_eq!(
             super::super::gofmt::format_value(&d),
             "2024-02-29 00:00:00 +0000 UTC"

@@ -262,7 +262,7 @@ mod tests {
         assert_eq!(ok("omit", &[m.clone(), s("c")]), "map[a:1 b:2]");
         assert_eq!(ok("dig", &[s("c"), s("d"), s("def"), m.clone()]), "x");
         assert_eq!(ok("dig", &[s("c"), s("q"), s("def"), m.clone()]), "def");
-        assert_eq!(ok("keys", &[m.clone()]), "[a b c]");
+        assert_eq!(ok("keys", std::slice::from_ref(&m)), "[a b c]");
         let a1 = funcs_call("dict", &[s("a"), i(1)]);
         let a2 = funcs_call("dict", &[s("a"), i(2)]);
         let b3 = funcs_call("dict", &[s("b"), i(3)]);

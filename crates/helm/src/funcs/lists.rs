@@ -256,11 +256,11 @@ mod tests {
     #[test]
     fn list_ops() {
         let abc = l(vec![s("a"), s("b"), s("c")]);
-        assert_eq!(ok("first", &[abc.clone()]), "a");
-        assert_eq!(ok("last", &[abc.clone()]), "c");
-        assert_eq!(ok("rest", &[abc.clone()]), "[b c]");
-        assert_eq!(ok("initial", &[abc.clone()]), "[a b]");
-        assert_eq!(ok("reverse", &[abc.clone()]), "[c b a]");
+        assert_eq!(ok("first", std::slice::from_ref(&abc)), "a");
+        assert_eq!(ok("last", std::slice::from_ref(&abc)), "c");
+        assert_eq!(ok("rest", std::slice::from_ref(&abc)), "[b c]");
+        assert_eq!(ok("initial", std::slice::from_ref(&abc)), "[a b]");
+        assert_eq!(ok("reverse", std::slice::from_ref(&abc)), "[c b a]");
         assert_eq!(ok("first", &[l(vec![])]), "<nil>");
         assert_eq!(ok("append", &[l(vec![i(1)]), i(2)]), "[1 2]");
         assert_eq!(ok("prepend", &[l(vec![i(1)]), i(0)]), "[0 1]");

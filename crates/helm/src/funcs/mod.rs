@@ -168,7 +168,9 @@ pub(crate) fn from_bytes(b: &[u8]) -> Value {
 
 /// Go's out-of-range float to int64 conversion on amd64 yields the minimum int64.
 pub(crate) fn f64_to_i64(f: f64) -> i64 {
-    if f.is_nan() || f >= 9.223_372_036_854_775_807e18 || f < -9.223_372_036_854_775_808e18 {
+    // i64::MAX as f64 rounds up to 2^63, which is already out of range.
+    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+    if f.is_nan() || !(-TWO_63..TWO_63).contains(&f) {
         i64::MIN
     } else {
         f as i64

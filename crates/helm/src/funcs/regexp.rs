@@ -159,8 +159,7 @@ pub(crate) fn register(map: &mut FuncMap) {
         |re, a| {
             let (s, repl) = (str_arg(a, 1)?, str_arg(a, 2)?);
             Ok(Value::string(
-                re.replace_all(s, go_expand_template(repl).as_str())
-                    .into_owned(),
+                re.replace_all(s, go_expand_template(repl).as_str()),
             ))
         },
     );
@@ -171,9 +170,7 @@ pub(crate) fn register(map: &mut FuncMap) {
         None,
         |re, a| {
             let (s, repl) = (str_arg(a, 1)?, str_arg(a, 2)?);
-            Ok(Value::string(
-                re.replace_all(s, regex::NoExpand(repl)).into_owned(),
-            ))
+            Ok(Value::string(re.replace_all(s, regex::NoExpand(repl))))
         },
     );
     both(map, ("regexSplit", "mustRegexSplit"), 3, None, |re, a| {

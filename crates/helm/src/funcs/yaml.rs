@@ -809,15 +809,13 @@ impl Emitter {
             Style::Double
         };
         let a = analyze(s);
-        if style == Style::Plain {
-            if !a.block_plain || (s.is_empty() && simple_key) {
-                style = Style::Single;
-            }
+        if style == Style::Plain && (!a.block_plain || (s.is_empty() && simple_key)) {
+            style = Style::Single;
         }
         if style == Style::Single && !a.single {
             style = Style::Double;
         }
-        if style == Style::Literal && (!a.block || simple_key || a.multiline && simple_key) {
+        if style == Style::Literal && (!a.block || simple_key) {
             style = Style::Double;
         }
         style
@@ -999,7 +997,7 @@ impl Emitter {
 
     fn key(&mut self, k: &str, indent: usize) {
         // Multi-line or very long keys cannot be simple keys: `? key` then `: value`.
-        if k.contains('\n') || k.chars().count() > 128 {
+        if analyze(k).multiline || k.chars().count() > 128 {
             self.put_char('?');
             self.put_char(' ');
             self.string(k, indent + 2, false);
