@@ -157,6 +157,8 @@ GLOBAL = closed({
     ]},
     "caCertsConfigMap": S,
     "caCertsConfigMapKeys": {"type": "array", "items": {"type": "string"}},
+    # Injected by the wandb-operator (its defaults layer); unused by the templates.
+    "operator": closed({"namespace": S, "apiVersion": S}),
 })
 
 INGRESS = closed({
