@@ -78,6 +78,10 @@ pub(crate) fn register(map: &mut FuncMap) {
         let key = new_rsa(2048)?;
         gen_signed(a, key)
     });
+    pure(map, "buildCustomCert", |a| {
+        arity("buildCustomCert", a, 2)?;
+        build_custom_cert(str_arg(a, 0)?, str_arg(a, 1)?)
+    });
     pure(map, "genSignedCertWithKey", |a| {
         arity("genSignedCertWithKey", a, 6)?;
         let key = parse_rsa_key(str_arg(a, 5)?)?;
@@ -192,6 +196,42 @@ fn gen_ca(cn: &str, days: i64, key: RsaPrivateKey) -> FnResult {
 
 /// How many CAs a thread remembers for `genSignedCert`.
 const MAX_REMEMBERED_CAS: usize = 1024;
+
+/// The DER body of the first PEM block labelled `label`.
+fn pem_body(text: &str, label: &str) -> Option<Vec<u8>> {
+    let begin = format!("-----BEGIN {label}-----");
+    let end = format!("-----END {label}-----");
+    let start = text.find(&begin)? + begin.len();
+    let stop = start + text[start..].find(&end)?;
+    let b64: String = text[start..stop]
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    super::encoding::b64_decode(&b64).ok()
+}
+
+/// Sprig's `buildCustomCert`: a certificate object from base64-encoded PEM
+/// certificate and PKCS#1 RSA key, both validated.
+fn build_custom_cert(b64_cert: &str, b64_key: &str) -> FnResult {
+    let cert = super::encoding::b64_decode(b64_cert)
+        .map_err(|_| err("unable to decode base64 certificate"))?;
+    let key = super::encoding::b64_decode(b64_key)
+        .map_err(|_| err("unable to decode base64 private key"))?;
+    let (cert, key) = (
+        String::from_utf8_lossy(&cert).into_owned(),
+        String::from_utf8_lossy(&key).into_owned(),
+    );
+    let der = pem_body(&cert, "CERTIFICATE").ok_or_else(|| err("unable to decode certificate"))?;
+    if der.first() != Some(&0x30) {
+        return Err(err(
+            "error parsing certificate: decodedCert.Bytes: x509: malformed certificate",
+        ));
+    }
+    let key_der = pem_body(&key, "RSA PRIVATE KEY").ok_or_else(|| err("unable to decode key"))?;
+    RsaPrivateKey::from_pkcs1_der(&key_der)
+        .map_err(|e| err(format!("error parsing prive key: decodedKey.Bytes: {e}")))?;
+    Ok(Value::Object(Arc::new(Certificate { cert, key })))
+}
 
 /// Sprig's `getNetIPs`/`getAlternateDNSStrs`: a list of strings (or nil).
 fn string_list(v: &Value, what: &str) -> Result<Vec<String>, FuncError> {

@@ -361,3 +361,29 @@ pub(crate) mod testutil {
         Value::list(items)
     }
 }
+
+#[cfg(test)]
+mod registry_tests {
+    /// Every function name Helm 4.2.3 defines (checked with the real engine:
+    /// `{{ if false }}{{ NAME }}{{ end }}` parses), and the ones it removes.
+    const HELM_FUNCTIONS: &str = "hello ago date date_in_zone date_modify dateInZone dateModify duration durationRound htmlDate htmlDateInZone must_date_modify mustDateModify mustToDate now toDate unixEpoch abbrev abbrevboth trunc trim upper lower title untitle substr repeat trimall trimAll trimSuffix trimPrefix nospace initials randAlphaNum randAlpha randAscii randNumeric swapcase shuffle snakecase camelcase kebabcase wrap wrapWith contains hasPrefix hasSuffix quote squote cat indent nindent replace plural sha1sum sha256sum sha512sum adler32sum toString atoi int64 int float64 seq toDecimal split splitList splitn toStrings until untilStep add1 add sub div mod mul randInt add1f addf subf divf mulf biggest max min maxf minf ceil floor round join sortAlpha default empty coalesce all any compact mustCompact fromJson toJson toPrettyJson toRawJson mustFromJson mustToJson mustToPrettyJson mustToRawJson ternary deepCopy mustDeepCopy typeOf typeIs typeIsLike kindOf kindIs deepEqual getHostByName base dir clean ext isAbs osBase osClean osDir osExt osIsAbs b64enc b64dec b32enc b32dec tuple list dict get set unset hasKey pluck keys pick omit merge mergeOverwrite mustMerge mustMergeOverwrite values append push mustAppend mustPush prepend mustPrepend first mustFirst rest mustRest last mustLast initial mustInitial reverse mustReverse uniq mustUniq without mustWithout has mustHas slice mustSlice concat dig chunk mustChunk bcrypt htpasswd genPrivateKey derivePassword buildCustomCert genCA genCAWithKey genSelfSignedCert genSelfSignedCertWithKey genSignedCert genSignedCertWithKey encryptAES decryptAES randBytes uuidv4 semver semverCompare fail regexMatch mustRegexMatch regexFindAll mustRegexFindAll regexFind mustRegexFind regexReplaceAll mustRegexReplaceAll regexReplaceAllLiteral mustRegexReplaceAllLiteral regexSplit mustRegexSplit regexQuoteMeta urlParse urlJoin toToml fromToml toYaml mustToYaml toYamlPretty fromYaml fromYamlArray mustToToml fromJsonArray include tpl required lookup";
+
+    #[test]
+    fn registers_exactly_helms_functions() {
+        let m = super::testutil::funcs();
+        let missing: Vec<&str> = HELM_FUNCTIONS
+            .split(' ')
+            .filter(|n| !m.contains(n))
+            .collect();
+        assert!(missing.is_empty(), "not registered: {missing:?}");
+        for removed in [
+            "env",
+            "expandenv",
+            "mustFromYaml",
+            "mustFromJsonArray",
+            "md5sum",
+        ] {
+            assert!(!m.contains(removed), "{removed} must not be defined");
+        }
+    }
+}
