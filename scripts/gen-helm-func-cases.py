@@ -285,6 +285,41 @@ CASES = [
     ("types", '{{ wrap -1 "a b c" }}|{{ abbrev -5 "abc" }}|{{ randAlphaNum 0 }}.'),
 ]
 
+# toYaml/toYamlPretty over generated documents (fixed seed), embedded with fromJson.
+def _yaml_docs():
+    import random
+    rnd = random.Random(4)
+    words = ["a", "yes", "No", "010", "1e3", "x: y", "- z", "#c", "a #b", "tab\there", "é", "",
+             " lead", "trail ", "multi\nline", "multi\nline\n", "ends\n\n", "{x}", "[1]", "@at",
+             "true", "~", "null", "0x1F", "1.5", "-", "a'b", 'q"q', "back\\slash", "2024-01-01",
+             "http://h:80/p?q=1", "key=value", "*star", "&amp", "!bang", "%pct", "`tick",
+             "word " * 20, ("long" * 30) + " tail", "snow\u2603man"]
+    def val(d):
+        r = rnd.random()
+        if d > 2 or r < 0.45:
+            c = rnd.random()
+            if c < 0.6:
+                return rnd.choice(words)
+            if c < 0.75:
+                return rnd.choice([0, 1, -3, 1.5, 1e6, 123456789, 1e21, 0.0001, 2.0, -0.5])
+            if c < 0.85:
+                return rnd.choice([True, False, None])
+            return rnd.choice([[], {}])
+        if r < 0.75:
+            return {rnd.choice(words) or "k": val(d + 1) for _ in range(rnd.randint(1, 4))}
+        return [val(d + 1) for _ in range(rnd.randint(1, 4))]
+    out = []
+    for i in range(40):
+        doc = {"root": val(0), "list": [val(1), val(2)]}
+        text = json.dumps(doc, ensure_ascii=False)
+        lit = text.replace("\\", "\\\\").replace('"', '\\"')
+        fn = "toYamlPretty" if i % 4 == 3 else "toYaml"
+        out.append(("yamldoc", '{{ fromJson "%s" | %s }}' % (lit, fn)))
+    return out
+
+
+CASES += _yaml_docs()
+
 
 def python_bin() -> str:
     env = os.environ.get("HELM_PYTHON")
