@@ -58,9 +58,7 @@ fn render(opts: &helm::TemplateOptions) -> String {
 fn bench(c: &mut Criterion) {
     let opts = common::case_options(CHART, CASE);
     let first = render(&opts);
-    c.bench_function("helm_template_big", |b| {
-        b.iter(|| render(&opts))
-    });
+    c.bench_function("helm_template_big", |b| b.iter(|| render(&opts)));
 
     // Same-run comparison: our median over RUNS full `helm template`
     // equivalents (load from disk, dependencies, values, schema, render, sort).

@@ -5,7 +5,7 @@
 
 use std::{
     any::Any,
-    sync::{Arc, OnceLock},
+    sync::{Arc, OnceLock, mpsc},
 };
 
 use gotmpl::{ExecOptions, FuncMap, Map, MissingKey, Templates, Value};
@@ -110,27 +110,39 @@ pub(crate) fn render_chart(
     let state = FuncsState {
         lookup: opts.lookup.clone(),
     };
-    let files = render_templates(tpls, &state)?;
     if raw_only {
+        let files = render_templates(tpls, &state, None)?;
         return Ok(Rendered {
             raw: files,
             ..Rendered::default()
         });
     }
+    // Rendered files are split and scanned on a second thread while the
+    // remaining templates execute (the two phases are independent).
+    let (files, scanned) = std::thread::scope(|scope| {
+        let (tx, rx) = mpsc::channel::<(String, String)>();
+        let scanner = scope.spawn(move || {
+            rx.into_iter()
+                .map(|(name, text)| {
+                    let docs = manifest::scan_file(&name, &text, parse_objects);
+                    (name, docs)
+                })
+                .collect::<Vec<_>>()
+        });
+        let files = render_templates(tpls, &state, Some(&tx));
+        drop(tx);
+        let scanned = scanner
+            .join()
+            .map_err(|_| Error::Manifest("manifest scanner panicked".into()));
+        files.and_then(|f| scanned.map(|s| (f, s)))
+    })?;
 
     let notes_name = format!("{root_name}/templates/NOTES.txt");
-    let mut notes = None;
-    let mut kept = Vec::with_capacity(files.len());
-    for (name, text) in files {
-        if name.ends_with("NOTES.txt") {
-            if name == notes_name {
-                notes = Some(text);
-            }
-            continue;
-        }
-        kept.push((name, text));
-    }
-    let (manifests, hooks) = manifest::sort_manifests(&kept, parse_objects)?;
+    let notes = files
+        .into_iter()
+        .find(|(name, _)| *name == notes_name)
+        .map(|(_, text)| text);
+    let (manifests, hooks) = manifest::finish(scanned)?;
     let crds = chart
         .crd_objects()
         .into_iter()
@@ -214,9 +226,12 @@ fn sort_templates(tpls: &mut [Renderable]) {
     });
 }
 
+/// Executes every non-partial template; each output also goes to `sink`
+/// (NOTES.txt excepted, which Helm removes before sorting).
 fn render_templates(
     mut tpls: Vec<Renderable>,
     state: &FuncsState,
+    sink: Option<&mpsc::Sender<(String, String)>>,
 ) -> Result<Vec<(String, String)>, Error> {
     sort_templates(&mut tpls);
     let mut set = Templates::new(func_map());
@@ -252,6 +267,12 @@ fn render_templates(
         } else {
             text
         };
+        if let Some(tx) = sink
+            && !t.name.ends_with("NOTES.txt")
+        {
+            // A closed channel only means the scanner stopped; errors surface there.
+            let _ = tx.send((t.name.clone(), text.clone()));
+        }
         out.push((t.name.clone(), text));
     }
     Ok(out)

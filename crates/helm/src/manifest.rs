@@ -375,72 +375,50 @@ fn kind_sort(list: &mut [Manifest]) {
     });
 }
 
-/// `SortManifests`: `files` is path -> rendered text (NOTES already removed).
-/// With `parse_objects` false, [`Manifest::object`] stays `Null` and only the
-/// head is read (what `helm template` needs).
-pub fn sort_manifests(
-    files: &[(String, String)],
-    parse_objects: bool,
-) -> Result<(Vec<Manifest>, Vec<Manifest>), Error> {
-    let mut sorted: Vec<&(String, String)> = files.iter().collect();
-    sorted.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut docs: Vec<(&str, &str)> = Vec::new();
-    for (path, content) in sorted {
-        let base = path.rsplit('/').next().unwrap_or(path);
-        if base.starts_with('_') || go_trim_space(content).is_empty() {
-            continue;
-        }
-        for doc in split_manifests(content) {
-            docs.push((path.as_str(), doc));
+/// The documents of one rendered file, scanned in order (up to the first
+/// error, which is where Helm stops).
+pub type Scanned = Vec<Result<(Manifest, Option<String>), Error>>;
+
+/// Splits and scans one rendered file. Partials and blank files give nothing.
+pub fn scan_file(path: &str, content: &str, parse_objects: bool) -> Scanned {
+    let base = path.rsplit('/').next().unwrap_or(path);
+    if base.starts_with('_') || go_trim_space(content).is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for doc in split_manifests(content) {
+        let r = to_manifest(path, doc, parse_objects);
+        let failed = r.is_err();
+        out.push(r);
+        if failed {
+            break;
         }
     }
-    // Documents are independent: scan them on every core (in order chunks,
-    // so the first failing document is still the one reported).
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(8);
-    let parsed: Vec<Result<(Manifest, Option<String>), Error>> = if threads > 1 && docs.len() >= 32
-    {
-        let chunk = docs.len().div_ceil(threads);
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = docs
-                .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || {
-                        part.iter()
-                            .map(|(p, d)| to_manifest(p, d, parse_objects))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| {
-                    h.join().unwrap_or_else(|_| {
-                        vec![Err(Error::Manifest("manifest parser panicked".into()))]
-                    })
-                })
-                .collect()
-        })
-    } else {
-        docs.iter()
-            .map(|(p, d)| to_manifest(p, d, parse_objects))
-            .collect()
-    };
+    out
+}
+
+/// `SortManifests` over scanned files: files in path order, documents in
+/// file order, hooks separated (unknown hook events dropped), both lists
+/// stable-sorted by kind.
+pub fn finish(
+    mut scanned: Vec<(String, Scanned)>,
+) -> Result<(Vec<Manifest>, Vec<Manifest>), Error> {
+    scanned.sort_by(|a, b| a.0.cmp(&b.0));
     let mut generic = Vec::new();
     let mut hooks = Vec::new();
-    for m in parsed {
-        let (m, hook) = m?;
-        match hook {
-            None => generic.push(m),
-            Some(events) => {
-                let known = events
-                    .split(',')
-                    .all(|e| HOOK_EVENTS.contains(&e.trim().to_lowercase().as_str()));
-                // Unknown hook events: Helm logs and drops the document.
-                if known {
-                    hooks.push(m);
+    for (_, docs) in scanned {
+        for m in docs {
+            let (m, hook) = m?;
+            match hook {
+                None => generic.push(m),
+                Some(events) => {
+                    let known = events
+                        .split(',')
+                        .all(|e| HOOK_EVENTS.contains(&e.trim().to_lowercase().as_str()));
+                    // Unknown hook events: Helm logs and drops the document.
+                    if known {
+                        hooks.push(m);
+                    }
                 }
             }
         }
@@ -448,6 +426,21 @@ pub fn sort_manifests(
     kind_sort(&mut generic);
     kind_sort(&mut hooks);
     Ok((generic, hooks))
+}
+
+/// `SortManifests`: `files` is path -> rendered text (NOTES already removed).
+/// With `parse_objects` false, [`Manifest::object`] stays `Null` and only the
+/// head is read (what `helm template` needs).
+pub fn sort_manifests(
+    files: &[(String, String)],
+    parse_objects: bool,
+) -> Result<(Vec<Manifest>, Vec<Manifest>), Error> {
+    finish(
+        files
+            .iter()
+            .map(|(p, c)| (p.clone(), scan_file(p, c, parse_objects)))
+            .collect(),
+    )
 }
 
 /// A `crds/` file as a [`Manifest`] (text unrendered, object from its first document).
