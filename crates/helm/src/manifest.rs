@@ -431,7 +431,8 @@ pub fn finish(
 /// `SortManifests`: `files` is path -> rendered text (NOTES already removed).
 /// With `parse_objects` false, [`Manifest::object`] stays `Null` and only the
 /// head is read (what `helm template` needs).
-pub fn sort_manifests(
+#[cfg(test)]
+fn sort_manifests(
     files: &[(String, String)],
     parse_objects: bool,
 ) -> Result<(Vec<Manifest>, Vec<Manifest>), Error> {
