@@ -240,3 +240,115 @@ mod lookup_tests {
         assert!(found.2.unwrap_err().contains("Widget"));
     }
 }
+
+impl helm::Lookup for ClusterLookup {
+    fn lookup(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+    ) -> Result<Option<Value>, helm::LookupError> {
+        ClusterLookup::lookup(self, api_version, kind, namespace, name).map_err(helm::LookupError)
+    }
+}
+
+/// Loads the chart the renderer will use: a directory or archive bytes.
+pub fn load_chart(chart: &LocalChart) -> Result<helm::Chart, helm::Error> {
+    match chart {
+        LocalChart::Directory(path) => helm::load_chart_dir(path),
+        LocalChart::Archive(bytes) => helm::load_chart_archive(bytes),
+    }
+}
+
+/// Helm hooks that `helm install` never runs (they belong to `helm test`).
+fn is_test_hook(m: &helm::Manifest) -> bool {
+    m.object
+        .pointer("/metadata/annotations/helm.sh~1hook")
+        .and_then(Value::as_str)
+        .is_some_and(|hooks| {
+            hooks
+                .split(',')
+                .all(|h| matches!(h.trim(), "test" | "test-success" | "test-failure"))
+        })
+}
+
+fn convert(m: helm::Manifest) -> Manifest {
+    Manifest {
+        source: m.source,
+        text: m.text,
+        object: m.object,
+        api_version: m.api_version,
+        kind: m.kind,
+        namespace: m.namespace,
+        name: m.name,
+    }
+}
+
+/// The chart rendered by the `helm` crate, in the operator's terms.
+#[derive(Clone, Debug)]
+pub struct HelmOutput {
+    /// What the controller applies: the chart's `crds/` first (Helm installs them
+    /// before anything else), then the manifests in install order, then the hooks
+    /// (except test hooks) as plain objects.
+    pub rendered: crate::controller::RenderedChart,
+    /// What `helm template --include-crds` prints for the same render.
+    pub template_text: String,
+}
+
+/// The [`crate::controller::Renderer`] backed by the `helm` crate. With a `lookup`
+/// the chart's `lookup` reads the cluster; without, it sees empty maps (offline, as
+/// `helm template`).
+#[derive(Clone, Default)]
+pub struct HelmRenderer {
+    lookup: Option<std::sync::Arc<dyn helm::Lookup>>,
+}
+
+impl HelmRenderer {
+    /// A renderer whose `lookup` answers from `lookup` (`None`: offline).
+    pub fn new(lookup: Option<std::sync::Arc<dyn helm::Lookup>>) -> HelmRenderer {
+        HelmRenderer { lookup }
+    }
+
+    /// Renders the request and keeps the `helm template` text as well.
+    pub fn render_full(&self, request: &RenderRequest<'_>) -> Result<HelmOutput, String> {
+        let chart = load_chart(request.chart).map_err(|e| e.to_string())?;
+        let opts = helm::RenderOptions {
+            release_name: request.release_name.to_string(),
+            namespace: request.namespace.to_string(),
+            revision: request.revision,
+            is_upgrade: request.is_upgrade(),
+            lookup: self.lookup.clone(),
+            ..helm::RenderOptions::default()
+        };
+        let rendered =
+            helm::render(&chart, request.spec.values(), &opts).map_err(|e| e.to_string())?;
+        let template_text = rendered.to_helm_template_string(true);
+        let manifests = rendered
+            .crds
+            .into_iter()
+            // A multi-document `crds/` file is read for its first object only.
+            .filter(|c| !c.kind.is_empty())
+            .chain(rendered.manifests)
+            .chain(rendered.hooks.into_iter().filter(|h| !is_test_hook(h)))
+            .map(convert)
+            .collect();
+        Ok(HelmOutput {
+            rendered: crate::controller::RenderedChart {
+                manifests,
+                chart_version: chart.version().to_string(),
+                app_version: chart.app_version().map(str::to_string),
+            },
+            template_text,
+        })
+    }
+}
+
+impl crate::controller::Renderer for HelmRenderer {
+    fn render(
+        &self,
+        request: &RenderRequest<'_>,
+    ) -> Result<crate::controller::RenderedChart, String> {
+        self.render_full(request).map(|o| o.rendered)
+    }
+}

@@ -28,6 +28,87 @@ pub enum Command {
     /// Print the merged value of KEY and the configuration layer that set it
     /// (secrets redacted). Without KEY, every value.
     Explain(ExplainArgs),
+    /// Render a chart like `helm template [NAME] CHART`, with the operator's engine;
+    /// prints exactly what Helm 4.2.3 prints.
+    Template(TemplateArgs),
+    /// Run the operator's pipeline for a `WeightsAndBiases` file up to the
+    /// manifests, offline (the chart's `lookup` sees nothing), and print them.
+    Render(RenderArgs),
+    /// Run the controller: reconcile every `WeightsAndBiases` (uses KUBECONFIG or the
+    /// in-cluster service account).
+    Run(RunArgs),
+}
+
+/// `template` arguments: the `helm template` flags the engine supports.
+#[derive(Debug, Clone, Args)]
+pub struct TemplateArgs {
+    /// `[NAME] CHART`: release name (optional) and chart directory or `.tgz`.
+    #[arg(value_name = "NAME] [CHART", num_args = 1..=2, required = true)]
+    pub positional: Vec<String>,
+
+    /// Values files (YAML or JSON), merged in order; comma-separated or repeated.
+    #[arg(short = 'f', long = "values", value_delimiter = ',')]
+    pub values: Vec<PathBuf>,
+
+    /// Set values (`a.b=1,c=x`); typed like Helm's `--set`.
+    #[arg(long)]
+    pub set: Vec<String>,
+
+    /// Set string values (`a.b=1` is the string "1").
+    #[arg(long)]
+    pub set_string: Vec<String>,
+
+    /// Release name (default `release-name`).
+    #[arg(long)]
+    pub name: Option<String>,
+
+    /// Release namespace (default `default`).
+    #[arg(short = 'n', long)]
+    pub namespace: Option<String>,
+
+    /// Print the chart's `crds/` files too.
+    #[arg(long)]
+    pub include_crds: bool,
+
+    /// Kubernetes version for `.Capabilities.KubeVersion` (default v1.36.0).
+    #[arg(long)]
+    pub kube_version: Option<String>,
+
+    /// Extra `.Capabilities.APIVersions`; comma-separated or repeated.
+    #[arg(short = 'a', long = "api-versions", value_delimiter = ',')]
+    pub api_versions: Vec<String>,
+
+    /// Leave hooks out.
+    #[arg(long)]
+    pub no_hooks: bool,
+}
+
+/// `render` arguments.
+#[derive(Debug, Clone, Args)]
+pub struct RenderArgs {
+    /// The `WeightsAndBiases` custom resource (YAML or JSON).
+    #[arg(short = 'f', long = "filename", value_name = "CR")]
+    pub file: PathBuf,
+
+    /// The user-input layer: a `<name>-spec-user` Secret (as `kubectl get -o yaml`
+    /// prints it), a `{chart, values, metadata}` document, or plain values.
+    #[arg(long, value_name = "FILE")]
+    pub user_input: Option<PathBuf>,
+
+    /// A release-channel release `{metadata, chart, values}`; the embedded channel
+    /// when absent.
+    #[arg(long, value_name = "FILE")]
+    pub channel: Option<PathBuf>,
+
+    /// Render this local chart (directory, `.tgz` or base64 `.tgz`) instead of the
+    /// one the layers name. Without it, a chart that must be downloaded is replaced
+    /// by the embedded chart when the names match (with a note on stderr).
+    #[arg(long, value_name = "PATH")]
+    pub chart: Option<PathBuf>,
+
+    /// Layer settings.
+    #[command(flatten)]
+    pub layers: LayerArgs,
 }
 
 /// Flags shared by every command that assembles the configuration layers.
@@ -121,6 +202,11 @@ pub struct RunArgs {
     /// Reconcile at most this many custom resources at once.
     #[arg(long, env = "MAX_CONCURRENT_RECONCILES", default_value_t = 4)]
     pub max_concurrent_reconciles: u16,
+
+    /// Serve the release channel from this file (one release document, re-read on
+    /// every reconcile) instead of the embedded channel.
+    #[arg(long, env = "CHANNEL_FILE", value_name = "FILE")]
+    pub channel_file: Option<PathBuf>,
 }
 
 impl RunArgs {
@@ -179,6 +265,12 @@ impl Cli {
         let result = match self.command {
             Command::Crd => cmd::crd::run(&mut stdout),
             Command::Explain(args) => cmd::explain::run(&args, &mut stdout),
+            Command::Template(args) => cmd::template::run(&args, &mut stdout),
+            Command::Render(args) => cmd::render::run(&args, &mut stdout),
+            Command::Run(args) => {
+                drop(stdout);
+                cmd::run::run(&args)
+            }
         };
         match result {
             Ok(()) => ExitCode::SUCCESS,

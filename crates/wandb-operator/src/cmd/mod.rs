@@ -3,3 +3,6 @@
 
 pub mod crd;
 pub mod explain;
+pub mod render;
+pub mod run;
+pub mod template;
