@@ -72,18 +72,33 @@ fn every_example_renders_the_app_with_its_host() {
             }
         };
         let manifests = &output.rendered.manifests;
+        // The split layout (`app.install: false`) serves the API from `<name>-api`,
+        // which gets the public URL as GORILLA_FILE_HOST.
+        let monolith = cr.pointer("/spec/values/app/install") != Some(&Value::Bool(false));
+        let (serving, url_env) = if monolith {
+            (format!("{name}-app"), "HOST")
+        } else {
+            (format!("{name}-api"), "GORILLA_FILE_HOST")
+        };
         let app = manifests
             .iter()
-            .find(|m| m.kind == "Deployment" && m.name == format!("{name}-app"));
+            .find(|m| m.kind == "Deployment" && m.name == serving);
         let Some(app) = app else {
-            failures.push(format!("{}: no Deployment {name}-app", file.display()));
+            failures.push(format!("{}: no Deployment {serving}", file.display()));
             continue;
         };
-        if env_value(&app.object, "HOST") != Some(host.as_str()) {
+        if !monolith
+            && manifests
+                .iter()
+                .any(|m| m.kind == "Deployment" && m.name == format!("{name}-app"))
+        {
+            failures.push(format!("{}: {name}-app rendered though disabled", file.display()));
+        }
+        if env_value(&app.object, url_env) != Some(host.as_str()) {
             failures.push(format!(
-                "{}: HOST is {:?}, want {host:?}",
+                "{}: {url_env} is {:?}, want {host:?}",
                 file.display(),
-                env_value(&app.object, "HOST")
+                env_value(&app.object, url_env)
             ));
         }
         // Every object carries the identity the planner needs, in the CR's namespace
@@ -107,15 +122,39 @@ fn every_example_renders_the_app_with_its_host() {
 }
 
 #[test]
-fn rendering_is_deterministic() {
-    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/minimal.yaml");
-    let (output, _) = render(&args(file)).unwrap();
-    let again = render(&args(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/minimal.yaml"),
-    ))
-    .unwrap()
-    .0;
-    assert_eq!(output.template_text, again.template_text);
+fn user_input_overrides_the_channel_and_the_cr_overrides_user_input() {
+    let dir = std::env::temp_dir().join(format!("wo-render-layers-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cr = dir.join("cr.yaml");
+    std::fs::write(
+        &cr,
+        "apiVersion: apps.wandb.com/v1\nkind: WeightsAndBiases\nmetadata: {name: site, namespace: team}\nspec:\n  values:\n    global: {host: https://cr.example.com}\n",
+    )
+    .unwrap();
+    let user = dir.join("user.yaml");
+    std::fs::write(
+        &user,
+        "global: {host: https://user.example.com}\napp: {image: {tag: user-tag}}\n",
+    )
+    .unwrap();
+    let mut a = args(cr);
+    a.user_input = Some(user);
+    let (output, _) = render(&a).unwrap();
+    let app = output
+        .rendered
+        .manifests
+        .iter()
+        .find(|m| m.kind == "Deployment" && m.name == "site-app")
+        .unwrap();
+    assert_eq!(env_value(&app.object, "HOST"), Some("https://cr.example.com"));
+    let image = app
+        .object
+        .pointer("/spec/template/spec/containers/0/image")
+        .unwrap()
+        .as_str()
+        .unwrap();
+    assert!(image.ends_with(":user-tag"), "{image}");
+    assert_eq!(app.namespace.as_deref(), Some("team"));
 }
 
 #[test]
