@@ -995,7 +995,8 @@ impl Emitter {
         }
     }
 
-    fn key(&mut self, k: &str, indent: usize) {
+    /// Writes a key and its `:`; returns whether it was a complex (`? key`) key.
+    fn key(&mut self, k: &str, indent: usize) -> bool {
         // Multi-line or very long keys cannot be simple keys: `? key` then `: value`.
         if analyze(k).multiline || k.chars().count() > 128 {
             self.put_char('?');
@@ -1003,21 +1004,35 @@ impl Emitter {
             self.string(k, indent + 2, false);
             self.newline_indent(indent);
             self.put_char(':');
-            return;
+            return true;
         }
         self.string(k, indent + 2, true);
         self.put_char(':');
+        false
     }
 
     /// A block mapping whose keys sit at `indent`; `inline` when the first
-    /// key continues the current line (after `- `).
+    /// key continues the current line (after `- `). Keys are written in
+    /// go-yaml's order (see [`key_order`]), not byte order.
     fn block_map(&mut self, entries: &[(String, Out)], indent: usize, inline: bool) {
-        for (i, (k, v)) in entries.iter().enumerate() {
+        let v3 = self.flavor != Flavor::V2;
+        let mut sorted: Vec<&(String, Out)> = entries.iter().collect();
+        sorted.sort_by(|a, b| key_order(&a.0, &b.0, v3));
+        for (i, (k, v)) in sorted.into_iter().enumerate() {
             if i > 0 || !inline {
                 self.newline_indent(indent);
             }
-            self.key(k, indent);
+            let complex = self.key(k, indent);
             match v {
+                // After `? key`, go-yaml continues a collection value on the `:` line.
+                Out::Map(m) if complex && !m.is_empty() => {
+                    self.put_char(' ');
+                    self.block_map(m, indent + 2, true);
+                }
+                Out::Seq(items) if complex && !items.is_empty() => {
+                    self.put_char(' ');
+                    self.block_seq(items, indent + 2, true);
+                }
                 Out::Map(m) if !m.is_empty() => self.block_map(m, indent + 2, false),
                 Out::Seq(items) if !items.is_empty() => {
                     let seq_indent = if self.flavor == Flavor::V2 {
@@ -1051,6 +1066,90 @@ impl Emitter {
             }
         }
     }
+}
+
+/// go-yaml's map key order (`keyList.Less` in sorter.go): numbers inside keys
+/// compare numerically (`a9` < `a10`) and non-letters sort before letters
+/// (`~` < `a`). yaml.v3 (`toYamlPretty`) adds one rule: after equal digits,
+/// letters come first (`0x1F` < `010`).
+fn key_order(a: &str, b: &str, v3: bool) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    if a == b {
+        return Ordering::Equal;
+    }
+    let less = |x: &str, y: &str| {
+        if x.is_ascii() && y.is_ascii() {
+            key_less(x.as_bytes(), y.as_bytes(), |c: u8| char::from(c), v3)
+        } else {
+            let xs: Vec<char> = x.chars().collect();
+            let ys: Vec<char> = y.chars().collect();
+            key_less(&xs, &ys, |c: char| c, v3)
+        }
+    };
+    if less(a, b) {
+        Ordering::Less
+    } else if less(b, a) {
+        Ordering::Greater
+    } else {
+        a.cmp(b)
+    }
+}
+
+fn key_less<C: Copy>(ar: &[C], br: &[C], ch: impl Fn(C) -> char, v3: bool) -> bool {
+    // Go's unicode.IsDigit is the Nd category; ASCII digits are what keys hold.
+    let is_digit = |c: char| c.is_ascii_digit() || (!c.is_ascii() && c.is_numeric());
+    let mut digits = false;
+    for i in 0..ar.len().min(br.len()) {
+        let (a, b) = (ch(ar[i]), ch(br[i]));
+        if a == b {
+            digits = is_digit(a);
+            continue;
+        }
+        let (al, bl) = (a.is_alphabetic(), b.is_alphabetic());
+        if al && bl {
+            return a < b;
+        }
+        if al || bl {
+            return if v3 && digits { al } else { bl };
+        }
+        let (mut an, mut bn) = (0i64, 0i64);
+        if a == '0' || b == '0' {
+            // A zero after a non-zero digit run is part of a number, not padding.
+            for j in (0..i).rev() {
+                let c = ch(ar[j]);
+                if !is_digit(c) {
+                    break;
+                }
+                if c != '0' {
+                    an = 1;
+                    bn = 1;
+                    break;
+                }
+            }
+        }
+        let mut ai = i;
+        while ai < ar.len() && is_digit(ch(ar[ai])) {
+            an = an
+                .wrapping_mul(10)
+                .wrapping_add(ch(ar[ai]) as i64 - '0' as i64);
+            ai += 1;
+        }
+        let mut bi = i;
+        while bi < br.len() && is_digit(ch(br[bi])) {
+            bn = bn
+                .wrapping_mul(10)
+                .wrapping_add(ch(br[bi]) as i64 - '0' as i64);
+            bi += 1;
+        }
+        if an != bn {
+            return an < bn;
+        }
+        if ai != bi {
+            return ai < bi;
+        }
+        return a < b;
+    }
+    ar.len() < br.len()
 }
 
 /// Converts a string that may carry YAML to a `Cow` without copying when possible.
