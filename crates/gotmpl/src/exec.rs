@@ -412,6 +412,20 @@ impl<'a> State<'a> {
                     }
                 }
             }
+            Some(Value::Object(o)) if o.map_entries().is_some() => {
+                for (k, v) in o.map_entries().unwrap_or_default() {
+                    ran = true;
+                    if !self.range_iteration(
+                        b,
+                        mark,
+                        Rv::Conc(Value::String(Arc::from(k))),
+                        Rv::Conc(v),
+                        out,
+                    )? {
+                        break;
+                    }
+                }
+            }
             Some(v @ (Value::Int(n) | Value::Int64(n))) => {
                 if b.pipe.decl.len() > 1 {
                     return Err(self.errorf(format!(

@@ -236,6 +236,12 @@ pub trait Object: Send + Sync {
 
     /// What `{{ . }}`, `print` and `%v` produce for this value.
     fn go_string(&self) -> String;
+
+    /// For Go map types with methods (Helm's `.Files`, a `map[string][]byte`):
+    /// the entries `range` iterates, in key order. `None`: not rangeable.
+    fn map_entries(&self) -> Option<Vec<(String, Value)>> {
+        None
+    }
 }
 
 impl Value {

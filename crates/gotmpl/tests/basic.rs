@@ -427,3 +427,48 @@ fn templates_are_shared_across_threads() {
         assert_eq!(h.join().unwrap(), "abc");
     }
 }
+
+/// A Go map type with methods (Helm's `.Files`): `range` iterates its entries.
+struct Bag;
+
+impl gotmpl::Object for Bag {
+    fn type_name(&self) -> &str {
+        "main.Bag"
+    }
+    fn kind_name(&self) -> &str {
+        "map"
+    }
+    fn field(&self, _name: &str) -> Option<Value> {
+        None
+    }
+    fn go_string(&self) -> String {
+        "map[a:[97] b:[98]]".into()
+    }
+    fn map_entries(&self) -> Option<Vec<(String, Value)>> {
+        Some(vec![
+            ("a".into(), Value::Bytes(Arc::from(&b"a"[..]))),
+            ("b".into(), Value::Bytes(Arc::from(&b"b"[..]))),
+        ])
+    }
+}
+
+#[test]
+fn range_over_map_like_objects() {
+    let mut t = Templates::new(Arc::new(FuncMap::new()));
+    t.parse("t", "{{ range $k, $v := . }}{{ $k }}={{ $v }};{{ end }}")
+        .unwrap();
+    let bag = Value::Object(Arc::new(Bag));
+    assert_eq!(
+        t.execute("t", &bag, &ExecOptions::default()).unwrap(),
+        "a=[97];b=[98];"
+    );
+    // Objects without entries are still not rangeable, as in Go.
+    t.parse("u", "{{ range . }}x{{ end }}").unwrap();
+    let p = Value::Object(Arc::new(Point));
+    assert!(
+        t.execute("u", &p, &ExecOptions::default())
+            .unwrap_err()
+            .to_string()
+            .contains("range can't iterate over")
+    );
+}

@@ -126,6 +126,15 @@ impl Object for Files {
         "engine.files"
     }
 
+    fn map_entries(&self) -> Option<Vec<(String, Value)>> {
+        Some(
+            self.files
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::Bytes(v.clone())))
+                .collect(),
+        )
+    }
+
     fn kind_name(&self) -> &str {
         "map"
     }

@@ -18,10 +18,7 @@ fn gotchas() -> Option<Json> {
 
 /// Known gaps, each with its reason. They must still fail: when one starts
 /// passing, the test says so and the entry has to go.
-const KNOWN_GAPS: &[(&str, &str)] = &[(
-    "helm-files-glob",
-    "`range` over `.Files.Glob`: the template engine cannot range over an Object yet (a Go map type with methods)",
-)];
+const KNOWN_GAPS: &[(&str, &str)] = &[];
 
 #[test]
 fn gotchas_through_the_whole_engine() {
