@@ -352,3 +352,122 @@ impl crate::controller::Renderer for HelmRenderer {
         self.render_full(request).map(|o| o.rendered)
     }
 }
+
+#[cfg(test)]
+mod helm_renderer_tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::spec::{LayerInputs, OperatorDefaults, desired_spec};
+
+    fn chart_dir() -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("op-helm-renderer-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("templates")).unwrap();
+        std::fs::create_dir_all(dir.join("crds")).unwrap();
+        let files = [
+            (
+                "Chart.yaml",
+                "apiVersion: v2\nname: tiny\nversion: 1.2.3\nappVersion: \"9.9\"\n",
+            ),
+            ("values.yaml", "# the port\nport: 80\n"),
+            (
+                "crds/widget.yaml",
+                "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\n",
+            ),
+            (
+                "templates/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-cfg\ndata:\n  port: {{ .Values.port | quote }}\n  upgrade: {{ .Release.IsUpgrade | quote }}\n  operator: {{ .Values.global.operator.namespace | quote }}\n",
+            ),
+            (
+                "templates/hook.yaml",
+                "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\n  annotations:\n    helm.sh/hook: pre-install,pre-upgrade\nspec: {}\n",
+            ),
+            (
+                "templates/test.yaml",
+                "apiVersion: v1\nkind: Pod\nmetadata:\n  name: smoke\n  annotations:\n    helm.sh/hook: test\n",
+            ),
+            (
+                "templates/svc.yaml",
+                "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n",
+            ),
+        ];
+        for (name, text) in files {
+            std::fs::write(dir.join(name), text).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn crds_then_manifests_then_hooks_without_test_hooks() {
+        let chart = LocalChart::Directory(chart_dir());
+        let spec = desired_spec(&LayerInputs {
+            cr_name: "site",
+            cr_chart: None,
+            cr_values: Some(&json!({"port": 8080})),
+            user_input: None,
+            channel: None,
+            defaults: OperatorDefaults {
+                operator_namespace: "ops".into(),
+            },
+        })
+        .unwrap();
+        let out = HelmRenderer::default()
+            .render_full(&RenderRequest {
+                chart: &chart,
+                release_name: "site",
+                namespace: "team",
+                revision: 2,
+                spec: &spec,
+            })
+            .unwrap();
+        let order: Vec<(&str, &str)> = out
+            .rendered
+            .manifests
+            .iter()
+            .map(|m| (m.kind.as_str(), m.name.as_str()))
+            .collect();
+        assert_eq!(
+            order,
+            vec![
+                ("CustomResourceDefinition", "widgets.example.com"),
+                ("ConfigMap", "site-cfg"),
+                ("Service", "web"),
+                ("Job", "migrate"),
+            ]
+        );
+        let cm = &out.rendered.manifests[1].object;
+        assert_eq!(cm["data"]["port"], "8080");
+        assert_eq!(cm["data"]["upgrade"], "true");
+        assert_eq!(cm["data"]["operator"], "ops");
+        assert_eq!(out.rendered.chart_version, "1.2.3");
+        assert_eq!(out.rendered.app_version.as_deref(), Some("9.9"));
+        assert!(
+            out.template_text
+                .contains("# Source: tiny/templates/test.yaml")
+        );
+        assert!(
+            out.template_text
+                .starts_with("---\n# Source: tiny/crds/widget.yaml\n")
+        );
+
+        let failing = desired_spec(&LayerInputs {
+            cr_name: "site",
+            cr_chart: None,
+            cr_values: Some(&json!({"global": {"operator": null}})),
+            user_input: None,
+            channel: None,
+            defaults: OperatorDefaults::default(),
+        })
+        .unwrap();
+        let e = HelmRenderer::default()
+            .render_full(&RenderRequest {
+                chart: &chart,
+                release_name: "site",
+                namespace: "team",
+                revision: 1,
+                spec: &failing,
+            })
+            .unwrap_err();
+        assert!(e.contains("templates/cm.yaml"), "{e}");
+    }
+}

@@ -92,7 +92,10 @@ fn every_example_renders_the_app_with_its_host() {
                 .iter()
                 .any(|m| m.kind == "Deployment" && m.name == format!("{name}-app"))
         {
-            failures.push(format!("{}: {name}-app rendered though disabled", file.display()));
+            failures.push(format!(
+                "{}: {name}-app rendered though disabled",
+                file.display()
+            ));
         }
         if env_value(&app.object, url_env) != Some(host.as_str()) {
             failures.push(format!(
@@ -146,7 +149,10 @@ fn user_input_overrides_the_channel_and_the_cr_overrides_user_input() {
         .iter()
         .find(|m| m.kind == "Deployment" && m.name == "site-app")
         .unwrap();
-    assert_eq!(env_value(&app.object, "HOST"), Some("https://cr.example.com"));
+    assert_eq!(
+        env_value(&app.object, "HOST"),
+        Some("https://cr.example.com")
+    );
     let image = app
         .object
         .pointer("/spec/template/spec/containers/0/image")
