@@ -521,7 +521,12 @@ impl Env {
 pub fn tally(requests: &[RequestRecord]) -> BTreeMap<String, usize> {
     let mut out = BTreeMap::new();
     for r in requests {
-        let mut key = format!("{} {}", r.verb, r.resource);
+        let what = if r.resource.is_empty() {
+            r.path.as_str()
+        } else {
+            r.resource.as_str()
+        };
+        let mut key = format!("{} {what}", r.verb);
         if !r.subresource.is_empty() {
             key = format!("{key}/{}", r.subresource);
         }
@@ -702,21 +707,6 @@ impl Operator {
     pub fn kill(mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-    }
-
-    /// Stops the process with SIGTERM and waits for it to exit.
-    pub fn terminate(mut self) -> Option<std::process::ExitStatus> {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(20) {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return Some(status);
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        None
     }
 }
 
