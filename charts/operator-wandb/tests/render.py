@@ -44,7 +44,10 @@ def render(values: dict, name: str = "wandb", namespace: str = "wandb", chart: s
                     rel = cfg.install(ch, name, values, dry_run="client", namespace=namespace)
         except helm.HelmError as exc:
             raise RenderError(str(exc)) from None
-        return rel.get("manifest", "")
+        # `helm template` prints the release manifest trimmed (Go's strings.TrimSpace)
+        # plus one line break; the chart has no hooks, which it would print after.
+        manifest = rel.get("manifest", "")
+        return manifest.strip() + "\n" if manifest.strip() else ""
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
         json.dump(values, fh)
         path = fh.name

@@ -107,10 +107,15 @@ impl<'a> Loader<'a> {
     }
 
     fn next(&mut self) -> Result<(Event<'a>, Span), YamlError> {
-        match self.parser.next_event() {
-            Some(Ok(ev)) => Ok(ev),
-            Some(Err(e)) => Err(scan_error(&e)),
-            None => Ok((Event::StreamEnd, Span::default())),
+        loop {
+            return match self.parser.next_event() {
+                // serde-saphyr (and kube) enable granit-parser's `comments` feature
+                // through feature unification; comments are presentation, not data.
+                Some(Ok((Event::Comment(..), _))) => continue,
+                Some(Ok(ev)) => Ok(ev),
+                Some(Err(e)) => Err(scan_error(&e)),
+                None => Ok((Event::StreamEnd, Span::default())),
+            };
         }
     }
 

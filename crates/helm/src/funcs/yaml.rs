@@ -181,6 +181,7 @@ fn parse_documents(text: &str, first_only: bool) -> Result<Vec<Node>, String> {
                 )
             })?,
             Event::Scalar(value, style, anchor, tag) => {
+                let value = chomp_at_end_of_input(text, value, style, &span);
                 let n = resolve_scalar(&value, style, tag.as_deref());
                 if anchor != 0 {
                     anchors.insert(anchor, n.clone());
@@ -232,6 +233,28 @@ fn parse_documents(text: &str, first_only: bool) -> Result<Vec<Node>, String> {
         docs.push(r);
     }
     Ok(docs)
+}
+
+/// A block scalar that runs to the end of input keeps no final line break
+/// when the input has none (go-yaml: `fromYaml "a: |\n  x"` gives `x`), while
+/// granit-parser adds one.
+fn chomp_at_end_of_input<'t>(
+    text: &str,
+    value: Cow<'t, str>,
+    style: ScalarStyle,
+    span: &granit_parser::Span,
+) -> Cow<'t, str> {
+    let block = matches!(style, ScalarStyle::Literal | ScalarStyle::Folded);
+    if !block || text.ends_with('\n') || !value.ends_with('\n') {
+        return value;
+    }
+    let rest: String = text.chars().skip(span.end.index()).collect();
+    if !rest.trim_matches([' ', '\t']).is_empty() {
+        return value;
+    }
+    let mut owned = value.into_owned();
+    owned.pop();
+    Cow::Owned(owned)
 }
 
 enum Frame {
@@ -1231,6 +1254,19 @@ mod tests {
             y(&nums),
             "a: 1000000\nb: 1e+21\nc: 12345678901234567000\nd: 2\ne: 1.5"
         );
+    }
+
+    #[test]
+    fn block_scalars_at_end_of_input_and_comments() {
+        // go-yaml: clip chomping keeps a final line break only when the input has one.
+        let d = from_yaml("a: |\n  x").unwrap();
+        assert_eq!(gofmt::format_value(&d), "map[a:x]");
+        let d = from_yaml("a: |\n  x\n").unwrap();
+        assert_eq!(gofmt::format_value(&d), "map[a:x\n]");
+        let d = from_yaml("a: |+\n  x").unwrap();
+        assert_eq!(gofmt::format_value(&d), "map[a:x]");
+        let d = from_yaml("# head\na: 1 # tail\nb:\n  # inner\n  c: 2\n").unwrap();
+        assert_eq!(gofmt::format_value(&d), "map[a:1 b:map[c:2]]");
     }
 
     #[test]
