@@ -27,7 +27,7 @@ use std::sync::Arc;
 pub use chart::{Chart, Dependency, File, Metadata, load_chart_archive, load_chart_dir};
 pub use cli::{TemplateOptions, template_cli, user_values};
 pub use funcs::{FuncsState, Lookup, LookupError};
-pub use manifest::{Manifest, Rendered, install_order_index};
+pub use manifest::{INSTALL_ORDER, Manifest, Rendered, install_order_index};
 
 /// Errors of loading and rendering, reading like Helm's.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

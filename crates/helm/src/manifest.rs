@@ -9,7 +9,7 @@ use serde_json::Value as Json;
 use crate::{Error, yaml};
 
 /// Helm's `InstallOrder`.
-const INSTALL_ORDER: &[&str] = &[
+pub const INSTALL_ORDER: &[&str] = &[
     "PriorityClass",
     "Namespace",
     "NetworkPolicy",

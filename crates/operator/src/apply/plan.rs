@@ -18,55 +18,10 @@ pub const KEEP_ANNOTATION: &str = "helm.sh/resource-policy";
 /// Its protecting value.
 pub const KEEP_VALUE: &str = "keep";
 
-/// Helm's install order by kind (`pkg/release/v1/util/kind_sorter.go`, Helm 4).
-const INSTALL_ORDER: &[&str] = &[
-    "PriorityClass",
-    "Namespace",
-    "NetworkPolicy",
-    "ResourceQuota",
-    "LimitRange",
-    "PodSecurityPolicy",
-    "PodDisruptionBudget",
-    "ServiceAccount",
-    "Secret",
-    "SecretList",
-    "ConfigMap",
-    "StorageClass",
-    "PersistentVolume",
-    "PersistentVolumeClaim",
-    "CustomResourceDefinition",
-    "ClusterRole",
-    "ClusterRoleList",
-    "ClusterRoleBinding",
-    "ClusterRoleBindingList",
-    "Role",
-    "RoleList",
-    "RoleBinding",
-    "RoleBindingList",
-    "Service",
-    "DaemonSet",
-    "Pod",
-    "ReplicationController",
-    "ReplicaSet",
-    "Deployment",
-    "HorizontalPodAutoscaler",
-    "StatefulSet",
-    "Job",
-    "CronJob",
-    "IngressClass",
-    "Ingress",
-    "APIService",
-    "MutatingWebhookConfiguration",
-    "ValidatingWebhookConfiguration",
-];
-
-/// Position of `kind` in Helm's install order; unknown kinds come last.
-pub fn install_order_index(kind: &str) -> usize {
-    INSTALL_ORDER
-        .iter()
-        .position(|k| *k == kind)
-        .unwrap_or(INSTALL_ORDER.len())
-}
+/// Helm's install order by kind: the renderer's table, so preview (`render`) and
+/// apply can never disagree.
+use helm::INSTALL_ORDER;
+pub use helm::install_order_index;
 
 /// Kinds known to be cluster-scoped. Without discovery this list decides whether a
 /// rendered object without `metadata.namespace` gets the release namespace.
