@@ -132,12 +132,7 @@ pub fn render(
     values: &serde_json::Value,
     opts: &RenderOptions,
 ) -> Result<Rendered, Error> {
-    let vals = match values {
-        serde_json::Value::Object(m) => values::floats_only(m),
-        serde_json::Value::Null => values::Values::new(),
-        _ => return Err(Error::Values("values must be a map".into())),
-    };
-    engine::render_chart(chart, vals, opts, false, true)
+    engine::render_chart(chart, json_values(values)?, opts, false, true)
 }
 
 /// Helm's `engine.Render` after the install pipeline: every rendered
@@ -149,12 +144,16 @@ pub fn render_files(
     values: &serde_json::Value,
     opts: &RenderOptions,
 ) -> Result<Rendered, Error> {
-    let vals = match values {
-        serde_json::Value::Object(m) => values::floats_only(m),
-        serde_json::Value::Null => values::Values::new(),
-        _ => return Err(Error::Values("values must be a map".into())),
-    };
-    engine::render_chart(chart, vals, opts, true, false)
+    engine::render_chart(chart, json_values(values)?, opts, true, false)
+}
+
+/// User values given as JSON: a map (numbers read as float64) or null.
+fn json_values(values: &serde_json::Value) -> Result<values::Values, Error> {
+    match values {
+        serde_json::Value::Object(m) => Ok(values::floats_only(m)),
+        serde_json::Value::Null => Ok(values::Values::new()),
+        _ => Err(Error::Values("values must be a map".into())),
+    }
 }
 
 /// Like [`render`], but integers in `values` stay Go `int64` (what `--set`
