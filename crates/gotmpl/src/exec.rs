@@ -8,8 +8,8 @@
 use std::{any::Any, fmt::Write as _, sync::Arc};
 
 use crate::{
-    CallContext, Error, ExecOptions, FuncError, FuncErrorKind, ListType, MapType, MissingKey,
-    Templates, Value, gofmt,
+    CallContext, Error, ExecOptions, FuncError, FuncErrorKind, GoType, ListType, MapType,
+    MissingKey, Signature, Templates, Value, gofmt,
     parse::{Arg, Branch, Builtin, Callee, Command, Node, Number, Pipe, TemplateCall, Tree},
 };
 
@@ -832,23 +832,133 @@ impl<'a> State<'a> {
             Callee::Builtin(b) => self.call_builtin(dot, *b, name, at, rest, fin),
             Callee::Func(f) => {
                 let mut rvs: Vec<Rv> = Vec::with_capacity(rest.len() + 1);
-                for a in rest {
-                    rvs.push(self.eval_arg(dot, a)?);
-                }
-                if let Some(fv) = fin {
-                    rvs.push(fv);
+                if let Some(sig) = f.signature() {
+                    let sig = *sig;
+                    self.typed_args(dot, name, &sig, rest, fin, &mut rvs)?;
+                } else {
+                    for a in rest {
+                        rvs.push(self.eval_arg(dot, a)?);
+                    }
+                    if let Some(fv) = fin {
+                        rvs.push(fv);
+                    }
                 }
                 let argv: Vec<Value> = rvs.iter().map(Rv::to_value).collect();
                 let after_args = self.node;
                 self.at(at);
                 let f = f.clone();
                 match f.call(self, &argv) {
-                    Ok(v) => Ok(Rv::elem(v, false)),
+                    Ok(v) => {
+                        // Go moves to the call's node only to report its
+                        // error: later checks report at the last argument.
+                        self.node = after_args;
+                        Ok(Rv::elem(v, false))
+                    }
                     Err(e) => {
                         Err(self.func_error(e, name, at, Cur::Arg(ident), rest, &rvs, after_args))
                     }
                 }
             }
+        }
+    }
+
+    /// Go's `evalCall` before the call for a function with a typed
+    /// signature: the arity check (reported at the function's name), then
+    /// the arguments in order, each evaluated against its parameter type,
+    /// then the piped value checked against the parameter it fills.
+    fn typed_args(
+        &mut self,
+        dot: &Rv,
+        name: &str,
+        sig: &Signature,
+        rest: &'a [Arg],
+        fin: Option<Rv>,
+        rvs: &mut Vec<Rv>,
+    ) -> R<()> {
+        let num_in = rest.len() + usize::from(fin.is_some());
+        let fixed = sig.params.len();
+        if sig.variadic.is_some() {
+            if num_in < fixed {
+                // Go reports the explicit arguments only, not the piped one.
+                return Err(self.errorf(format!(
+                    "wrong number of args for {name}: want at least {fixed} got {}",
+                    rest.len()
+                )));
+            }
+        } else if num_in != fixed {
+            return Err(self.errorf(format!(
+                "wrong number of args for {name}: want {fixed} got {num_in}"
+            )));
+        }
+        let param = |i: usize| {
+            sig.params
+                .get(i)
+                .copied()
+                .or(sig.variadic)
+                .unwrap_or(GoType::Any)
+        };
+        for (i, a) in rest.iter().enumerate() {
+            rvs.push(self.eval_typed_arg(dot, a, param(i))?);
+        }
+        if let Some(fv) = fin {
+            let ty = param(rest.len());
+            rvs.push(self.validate_type(fv, ty)?);
+        }
+        Ok(())
+    }
+
+    /// Go's `evalArg` for a parameter of type `ty`: literals must fit the
+    /// type and are converted to it; other arguments are evaluated, then
+    /// checked with `validateType`.
+    fn eval_typed_arg(&mut self, dot: &Rv, arg: &'a Arg, ty: GoType) -> R<Rv> {
+        if ty == GoType::Any {
+            return self.eval_arg(dot, arg);
+        }
+        self.at(Cur::Arg(arg));
+        let literal = match (arg, ty) {
+            (Arg::Nil(_), t) if t.can_be_nil() => Some(Value::Nil),
+            (Arg::Bool(_, b), GoType::Bool) => Some(Value::Bool(*b)),
+            (Arg::Number(_, n), GoType::Int) if n.is_int => Some(Value::Int(n.int)),
+            (Arg::Number(_, n), GoType::Int64) if n.is_int => Some(Value::Int64(n.int)),
+            // Go's SetUint truncates to the parameter's width.
+            (Arg::Number(_, n), GoType::Uint32) if n.is_uint => {
+                Some(Value::Int(i64::from(n.int as u32)))
+            }
+            (Arg::Number(_, n), GoType::Float64) if n.is_float => Some(Value::Float(n.float)),
+            (Arg::String { text, .. }, GoType::String) => Some(Value::String(text.clone())),
+            (Arg::Nil(_) | Arg::Bool(..) | Arg::Number(..) | Arg::String { .. }, t) => {
+                let msg = literal_type_error(arg, t.name()).unwrap_or_else(|| {
+                    format!(
+                        "can't handle {} for arg of type {}",
+                        arg.to_go_string(),
+                        t.name()
+                    )
+                });
+                return Err(self.errorf(msg));
+            }
+            _ => None,
+        };
+        match literal {
+            Some(v) => Ok(Rv::Conc(v)),
+            None => {
+                let v = self.eval_arg(dot, arg)?;
+                self.validate_type(v, ty)
+            }
+        }
+    }
+
+    /// Go's `validateType`: the value must be assignable to `ty`; a missing
+    /// value becomes the zero value of a type that can be nil.
+    fn validate_type(&self, v: Rv, ty: GoType) -> R<Rv> {
+        if ty == GoType::Any {
+            return Ok(v);
+        }
+        match v {
+            Rv::Invalid | Rv::Conc(Value::Nil) if ty.can_be_nil() => Ok(Rv::Conc(Value::Nil)),
+            Rv::Iface(x) | Rv::Conc(x) if !matches!(x, Value::Nil) && ty.accepts(&x) => {
+                Ok(Rv::Conc(x))
+            }
+            other => Err(self.errorf(wrong_type(&other, ty.name()))),
         }
     }
 

@@ -109,6 +109,98 @@ pub trait CallContext {
 pub trait Function: Send + Sync {
     /// Calls the function with evaluated arguments.
     fn call(&self, ctx: &mut dyn CallContext, args: &[Value]) -> Result<Value, FuncError>;
+
+    /// The Go parameter types, when the function has a typed Go signature.
+    /// With one, the executor does what Go's `evalCall` does before the
+    /// call: the arity check, then each argument evaluated against its
+    /// parameter type (`expected string; found 1`, `wrong type for value;
+    /// expected string; got int`, literals converted to the parameter's
+    /// type). Without one, every argument is passed as `interface {}`.
+    fn signature(&self) -> Option<&Signature> {
+        None
+    }
+}
+
+/// A Go parameter type, as far as the template executor treats it
+/// differently (Go's `evalArg` and `validateType`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GoType {
+    /// `interface {}`: any value, nothing checked.
+    Any,
+    /// `bool`: literal `true`/`false`.
+    Bool,
+    /// `int`: integer literals become [`Value::Int`].
+    Int,
+    /// `int64`: integer literals become [`Value::Int64`].
+    Int64,
+    /// `uint32`: unsigned integer literals become [`Value::Int`] (we have no
+    /// unsigned values; no other value has this type).
+    Uint32,
+    /// `float64`: number literals become [`Value::Float`].
+    Float64,
+    /// `string`: string literals.
+    String,
+    /// A map, slice or pointer type with its Go name (`map[string]interface
+    /// {}`, `[]interface {}`): nil is accepted (Go passes the zero value, we
+    /// pass [`Value::Nil`]); literals are not (`can't handle 1 for arg of type T`).
+    Nilable(&'static str),
+    /// A struct type with its Go name (`time.Time`): no literal and no nil fits.
+    Struct(&'static str),
+}
+
+impl GoType {
+    /// The type as Go prints it in error messages.
+    pub fn name(&self) -> &'static str {
+        match self {
+            GoType::Any => "interface {}",
+            GoType::Bool => "bool",
+            GoType::Int => "int",
+            GoType::Int64 => "int64",
+            GoType::Uint32 => "uint32",
+            GoType::Float64 => "float64",
+            GoType::String => "string",
+            GoType::Nilable(n) | GoType::Struct(n) => n,
+        }
+    }
+
+    /// Go's `canBeNil`.
+    pub fn can_be_nil(&self) -> bool {
+        matches!(self, GoType::Any | GoType::Nilable(_))
+    }
+
+    /// Go's `AssignableTo` for a non-nil value of our value model: the
+    /// dynamic type must be the parameter type itself.
+    pub fn accepts(&self, v: &Value) -> bool {
+        match self {
+            GoType::Any => true,
+            other => v.type_name() == other.name(),
+        }
+    }
+}
+
+/// A function's Go parameter list (see [`Function::signature`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Signature {
+    /// The fixed parameters.
+    pub params: &'static [GoType],
+    /// The element type of a final `...T` parameter, if the function is variadic.
+    pub variadic: Option<GoType>,
+}
+
+/// A function with a declared Go signature.
+struct Typed {
+    signature: Signature,
+    inner: Arc<dyn Function>,
+}
+
+impl Function for Typed {
+    fn call(&self, ctx: &mut dyn CallContext, args: &[Value]) -> Result<Value, FuncError> {
+        self.inner.call(ctx, args)
+    }
+
+    fn signature(&self) -> Option<&Signature> {
+        Some(&self.signature)
+    }
 }
 
 impl<F> Function for F
@@ -138,6 +230,20 @@ impl FuncMap {
     /// Registers (or replaces) a function.
     pub fn insert(&mut self, name: impl Into<String>, f: impl Function + 'static) {
         self.funcs.insert(name.into(), Arc::new(f));
+    }
+
+    /// Declares the Go signature of a registered function (see
+    /// [`Function::signature`]). Returns false when `name` is not registered.
+    /// Must happen before templates are parsed: parsing binds the function.
+    pub fn set_signature(&mut self, name: &str, signature: Signature) -> bool {
+        match self.funcs.get_mut(name) {
+            Some(f) => {
+                let inner = f.clone();
+                *f = Arc::new(Typed { signature, inner });
+                true
+            }
+            None => false,
+        }
     }
 
     /// Looks a function up.

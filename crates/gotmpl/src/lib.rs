@@ -29,7 +29,7 @@ mod value;
 use std::{collections::HashMap, sync::Arc};
 
 pub use error::Error;
-pub use func::{CallContext, FuncError, FuncErrorKind, FuncMap, Function};
+pub use func::{CallContext, FuncError, FuncErrorKind, FuncMap, Function, GoType, Signature};
 pub use gofmt::{format_float_g, format_value, sprint, sprintf, sprintln};
 pub use value::{List, ListType, Map, MapType, Object, Value};
 

@@ -472,3 +472,99 @@ fn range_over_map_like_objects() {
             .contains("range can't iterate over")
     );
 }
+
+/// A function registered with Go parameter types gets Go's `evalCall`
+/// checks and conversions (messages as text/template prints them).
+#[test]
+fn typed_signature_checks_and_converts() {
+    use gotmpl::{GoType, Signature};
+    let mut f = FuncMap::new();
+    f.insert(
+        "show",
+        |_: &mut dyn gotmpl::CallContext, a: &[Value]| -> Result<Value, FuncError> {
+            let types: Vec<&str> = a.iter().map(Value::type_name).collect();
+            Ok(Value::from(types.join(",")))
+        },
+    );
+    f.insert(
+        "mk",
+        |_: &mut dyn gotmpl::CallContext, _: &[Value]| -> Result<Value, FuncError> {
+            Ok(Value::list(vec![]))
+        },
+    );
+    assert!(f.set_signature(
+        "show",
+        Signature {
+            params: &[
+                GoType::Int64,
+                GoType::Float64,
+                GoType::Nilable("map[string]interface {}")
+            ],
+            variadic: Some(GoType::String),
+        }
+    ));
+    assert!(!f.set_signature(
+        "absent",
+        Signature {
+            params: &[],
+            variadic: None
+        }
+    ));
+    let f = Arc::new(f);
+    let run = |src: &str| {
+        let mut t = Templates::new(f.clone());
+        t.parse("t", src).unwrap();
+        t.execute("t", &data(), &ExecOptions::default())
+            .map_err(|e| e.to_string())
+    };
+    assert_eq!(
+        run(r#"{{ show 1 2 nil "a" }}"#).unwrap(),
+        "int64,float64,<nil>,string"
+    );
+    assert_eq!(
+        run(r#"{{ "b" | show 1 2.5 .m "a" }}"#).unwrap(),
+        "int64,float64,map[string]interface {},string,string"
+    );
+    let cases = [
+        (
+            "{{ show 1 }}",
+            "t:1:3: executing \"t\" at <show>: wrong number of args for show: want at least 3 got 1",
+        ),
+        (
+            "{{ show 1.5 2 nil }}",
+            "t:1:8: executing \"t\" at <1.5>: expected integer; found 1.5",
+        ),
+        (
+            "{{ show 1 \"x\" nil }}",
+            "t:1:10: executing \"t\" at <\"x\">: expected float; found \"x\"",
+        ),
+        (
+            "{{ show 1 2 3 }}",
+            "t:1:12: executing \"t\" at <3>: can't handle 3 for arg of type map[string]interface {}",
+        ),
+        (
+            "{{ show .n1 2 nil }}",
+            "t:1:8: executing \"t\" at <.n1>: wrong type for value; expected int64; got float64",
+        ),
+        (
+            "{{ show 1 2 nil nil }}",
+            "t:1:16: executing \"t\" at <nil>: cannot assign nil to string",
+        ),
+        (
+            "{{ show 1 2 .l }}",
+            "t:1:12: executing \"t\" at <.l>: wrong type for value; expected map[string]interface {}; got []interface {}",
+        ),
+        (
+            "{{ show 1 2 nil .missing }}",
+            "t:1:16: executing \"t\" at <.missing>: invalid value; expected string",
+        ),
+        (
+            "{{ mk | show 1 2 nil (mk 7) }}",
+            "t:1:25: executing \"t\" at <7>: wrong type for value; expected string; got []interface {}",
+        ),
+    ];
+    for (src, want) in cases {
+        let got = run(src).unwrap_err();
+        assert!(got.ends_with(want), "{src}: {got}");
+    }
+}

@@ -114,7 +114,8 @@ pub(crate) fn register(map: &mut FuncMap) {
         map.insert(name, move |_: &mut dyn gotmpl::CallContext, a: &[Value]| {
             arity(name, a, 1)?;
             if matches!(a[0], Value::Nil) {
-                return Err(err("deepCopy error: copy: nil"));
+                // copystructure reflects on the nil interface and panics.
+                return Err(err("reflect: call of reflect.Value.Type on zero Value"));
             }
             Ok(a[0].deep_copy())
         });

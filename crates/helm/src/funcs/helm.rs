@@ -128,6 +128,7 @@ pub(crate) fn register(map: &mut FuncMap) {
     pure(map, "toToml", super::toml::to_toml_fn);
     pure(map, "mustToToml", |a| {
         arity("mustToToml", a, 1)?;
+        super::toml::nil_encode_panic(&a[0])?;
         super::toml::to_toml(&a[0]).map(Value::from).map_err(err)
     });
     pure(map, "fromToml", super::toml::from_toml_fn);

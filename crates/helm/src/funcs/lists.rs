@@ -128,6 +128,12 @@ pub(crate) fn register(map: &mut FuncMap) {
             match v {
                 Value::List(l) => out.extend(l.items().iter().cloned()),
                 Value::Bytes(b) => out.extend(b.iter().map(|x| Value::Int(i64::from(*x)))),
+                // Sprig calls reflect.TypeOf(nil).Kind(): a nil pointer.
+                Value::Nil => {
+                    return Err(err(
+                        "runtime error: invalid memory address or nil pointer dereference",
+                    ));
+                }
                 other => {
                     return Err(err(format!(
                         "Cannot concat type {} as list",
@@ -179,6 +185,11 @@ fn slice_of(v: &Value, what: &str) -> Result<Vec<Value>, FuncError> {
 fn slice(a: &[Value]) -> FnResult {
     let (items, go_type) = match &a[0] {
         Value::List(l) => (l.items().to_vec(), l.go_type()),
+        Value::Nil => {
+            return Err(err(
+                "runtime error: invalid memory address or nil pointer dereference",
+            ));
+        }
         other => {
             return Err(err(format!(
                 "list should be type of slice or array but {}",

@@ -1,9 +1,11 @@
 //! The Sprig v3.3.0 and Helm template functions, with Helm 4.2.3's exact output.
 //!
 //! Go passes typed parameters through reflection; our functions receive
-//! [`Value`]s, so each one checks its parameters the way Go's template
-//! executor would (`wrong type for value; expected string; got float64`)
-//! and converts loosely typed ones the way Sprig does (spf13/cast).
+//! [`Value`]s. Every function's Go parameter types are declared in
+//! `signatures.rs`, so the executor checks arity and argument types before
+//! the call exactly as Go's does (`expected string; found 1`, `wrong type for
+//! value; expected string; got float64`); the functions convert loosely
+//! typed `interface {}` parameters the way Sprig does (spf13/cast).
 
 use std::sync::Arc;
 
@@ -23,6 +25,7 @@ pub mod math;
 pub mod paths;
 pub mod regexp;
 pub mod semver;
+mod signatures;
 pub mod strings;
 pub mod toml;
 pub mod yaml;
@@ -49,6 +52,7 @@ pub fn register_all(map: &mut FuncMap) {
     certs::register(map);
     paths::register(map);
     helm::register(map);
+    signatures::declare(map);
 }
 
 /// A `FuncMap` with every function registered, ready to share between template sets.
@@ -376,6 +380,22 @@ mod registry_tests {
             .filter(|n| !m.contains(n))
             .collect();
         assert!(missing.is_empty(), "not registered: {missing:?}");
+        let mut m = gotmpl::FuncMap::new();
+        super::register_all(&mut m);
+        assert!(super::signatures::declare(&mut m).is_empty());
+        let mut declared: Vec<&str> = super::signatures::SIGNATURES
+            .iter()
+            .flat_map(|(names, _)| names.iter().copied())
+            .collect();
+        declared.sort_unstable();
+        let n = declared.len();
+        declared.dedup();
+        assert_eq!(n, declared.len(), "a function is declared twice");
+        let undeclared: Vec<&str> = HELM_FUNCTIONS
+            .split(' ')
+            .filter(|f| !declared.contains(f))
+            .collect();
+        assert!(undeclared.is_empty(), "no signature: {undeclared:?}");
         for removed in [
             "env",
             "expandenv",

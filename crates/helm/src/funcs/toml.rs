@@ -4,14 +4,24 @@ use std::collections::BTreeMap;
 
 use gotmpl::{Map, Value};
 
-use super::{FnResult, arity, gofmt, str_arg};
+use super::{FnResult, arity, err, gofmt, str_arg};
 
 pub(crate) fn to_toml_fn(a: &[Value]) -> FnResult {
     arity("toToml", a, 1)?;
+    nil_encode_panic(&a[0])?;
     Ok(Value::string(match to_toml(&a[0]) {
         Ok(s) => s,
         Err(e) => e,
     }))
+}
+
+/// The encoder reflects on a nil `interface {}` and panics; Go's executor
+/// turns the panic into the call's error (an error even for `toToml`).
+pub(crate) fn nil_encode_panic(v: &Value) -> Result<(), gotmpl::FuncError> {
+    match v {
+        Value::Nil => Err(err("reflect: call of reflect.Value.Type on zero Value")),
+        _ => Ok(()),
+    }
 }
 
 pub(crate) fn from_toml_fn(a: &[Value]) -> FnResult {
