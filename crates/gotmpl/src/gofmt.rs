@@ -108,7 +108,7 @@ fn fmt_f(out: &mut String, d: &Digits, prec: usize) {
 
 /// `strconv.FormatFloat(f, verb, prec, 64)` for verbs e E f F g G b x X;
 /// `prec` None means shortest (-1).
-pub(crate) fn format_float(f: f64, verb: char, prec: Option<usize>) -> String {
+pub fn format_float(f: f64, verb: char, prec: Option<usize>) -> String {
     if f.is_nan() {
         return "NaN".into();
     }
@@ -277,8 +277,8 @@ fn hex_float(f: f64, prec: Option<usize>, upper: bool) -> String {
     if upper { s.to_uppercase() } else { s }
 }
 
-/// Go's `strconv.Quote`.
-pub(crate) fn quote_go(s: &str) -> String {
+/// Go's `strconv.Quote` (what `%q` prints for a string).
+pub fn quote_go(s: &str) -> String {
     quote_with(s, '"', false)
 }
 

@@ -30,7 +30,7 @@ use std::{collections::HashMap, sync::Arc};
 
 pub use error::Error;
 pub use func::{CallContext, FuncError, FuncErrorKind, FuncMap, Function, GoType, Signature};
-pub use gofmt::{format_float_g, format_value, sprint, sprintf, sprintln};
+pub use gofmt::{format_float, format_float_g, format_value, quote_go, sprint, sprintf, sprintln};
 pub use value::{List, ListType, Map, MapType, Object, Value};
 
 use parse::Tree;

@@ -281,6 +281,16 @@ struct Dec {
     e: i32,
 }
 
+/// Shortest round-trip decimal digits of |f| and the decimal exponent:
+/// `1234.5` -> (`"12345"`, 3), meaning 1.2345e3. Rust's `{:e}` prints the
+/// shortest digits that round-trip, as Go's `strconv` does.
+fn shortest_digits(f: f64) -> (String, i32) {
+    let e = format!("{:e}", f.abs());
+    let (mant, exp) = e.split_once('e').unwrap_or((&e, "0"));
+    let digits: String = mant.chars().filter(|c| *c != '.').collect();
+    (digits, exp.parse().unwrap_or(0))
+}
+
 impl Dec {
     /// shopspring's `NewFromFloat`: the shortest decimal that round-trips.
     fn from_f64(f: f64) -> Option<Dec> {
@@ -290,7 +300,7 @@ impl Dec {
         if f == 0.0 {
             return Some(Dec { m: 0, e: 0 });
         }
-        let (digits, exp) = gofmt::shortest_digits(f);
+        let (digits, exp) = shortest_digits(f);
         let m: i128 = digits.parse().ok()?;
         let m = if f < 0.0 { -m } else { m };
         Some(Dec {
