@@ -138,7 +138,9 @@ fn base_params(
     let mut dn = DistinguishedName::new();
     dn.push(DnType::CommonName, cn);
     p.distinguished_name = dn;
-    p.serial_number = Some(SerialNumber::from_slice(&super::encoding::random_bytes(16)));
+    p.serial_number = Some(SerialNumber::from_slice(&super::encoding::random_bytes(
+        16,
+    )?));
     let now = time::OffsetDateTime::now_utc();
     p.not_before = now;
     p.not_after = now + time::Duration::days(days);

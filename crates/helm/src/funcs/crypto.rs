@@ -8,7 +8,7 @@ use aes::{
     Aes256,
     cipher::{BlockDecrypt, BlockEncrypt, KeyInit, generic_array::GenericArray},
 };
-use gotmpl::{FuncMap, Value};
+use gotmpl::{FuncError, FuncMap, Value};
 use sha2::{Digest, Sha256};
 
 use super::{
@@ -34,7 +34,7 @@ pub(crate) fn register(map: &mut FuncMap) {
     });
     pure(map, "encryptAES", |a| {
         arity("encryptAES", a, 2)?;
-        Ok(Value::string(encrypt_aes(str_arg(a, 0)?, str_arg(a, 1)?)))
+        Ok(Value::string(encrypt_aes(str_arg(a, 0)?, str_arg(a, 1)?)?))
     });
     pure(map, "decryptAES", |a| {
         arity("decryptAES", a, 2)?;
@@ -44,7 +44,7 @@ pub(crate) fn register(map: &mut FuncMap) {
     });
     pure(map, "bcrypt", |a| {
         arity("bcrypt", a, 1)?;
-        Ok(Value::string(bcrypt_hash(str_arg(a, 0)?)))
+        Ok(Value::string(bcrypt_hash(str_arg(a, 0)?)?))
     });
     pure(map, "htpasswd", |a| {
         arity("htpasswd", a, 2)?;
@@ -52,7 +52,7 @@ pub(crate) fn register(map: &mut FuncMap) {
         if user.contains(':') {
             return Ok(Value::string(format!("invalid username: {user}")));
         }
-        Ok(Value::string(format!("{user}:{}", bcrypt_hash(pass))))
+        Ok(Value::string(format!("{user}:{}", bcrypt_hash(pass)?)))
     });
     pure(map, "randBytes", rand_bytes);
 }
@@ -63,21 +63,23 @@ fn rand_bytes(a: &[Value]) -> FnResult {
     if !(0..=1 << 20).contains(&n) {
         return Err(err("randBytes: count out of range"));
     }
-    Ok(Value::string(b64_encode(&random_bytes(n as usize))))
+    Ok(Value::string(b64_encode(&random_bytes(n as usize)?)))
 }
 
 /// golang.org/x/crypto/bcrypt's DefaultCost (the Rust crate's default is 12).
 const GO_BCRYPT_DEFAULT_COST: u32 = 10;
 
 /// Go's bcrypt.GenerateFromPassword at the default cost, `$2a$` prefix.
-fn bcrypt_hash(password: &str) -> String {
+fn bcrypt_hash(password: &str) -> Result<String, FuncError> {
     let mut salt = [0u8; 16];
-    salt.copy_from_slice(&random_bytes(16));
-    match bcrypt::hash_with_salt(password.as_bytes(), GO_BCRYPT_DEFAULT_COST, salt) {
-        Ok(parts) => parts.format_for_version(bcrypt::Version::TwoA),
-        // Go's bcrypt rejects passwords over 72 bytes; Sprig prints the error.
-        Err(e) => format!("failed to encrypt string with bcrypt: {e}"),
-    }
+    salt.copy_from_slice(&random_bytes(16)?);
+    Ok(
+        match bcrypt::hash_with_salt(password.as_bytes(), GO_BCRYPT_DEFAULT_COST, salt) {
+            Ok(parts) => parts.format_for_version(bcrypt::Version::TwoA),
+            // Go's bcrypt rejects passwords over 72 bytes; Sprig prints the error.
+            Err(e) => format!("failed to encrypt string with bcrypt: {e}"),
+        },
+    )
 }
 
 fn hmac_sha256(key: &[u8], msg: &[u8]) -> Vec<u8> {
@@ -187,16 +189,16 @@ fn aes_key(password: &str) -> Aes256 {
     Aes256::new(GenericArray::from_slice(&key))
 }
 
-/// Sprig's `encryptAES`.
-pub fn encrypt_aes(password: &str, plaintext: &str) -> String {
+/// Sprig's `encryptAES`; fails only without an OS random source (for the IV).
+pub fn encrypt_aes(password: &str, plaintext: &str) -> Result<String, FuncError> {
     if plaintext.is_empty() {
-        return String::new();
+        return Ok(String::new());
     }
     let cipher = aes_key(password);
     let mut content = plaintext.as_bytes().to_vec();
     let pad = 16 - content.len() % 16;
     content.extend(std::iter::repeat_n(pad as u8, pad));
-    let iv = random_bytes(16);
+    let iv = random_bytes(16)?;
     let mut out = iv.clone();
     let mut prev = iv;
     for chunk in content.chunks(16) {
@@ -208,7 +210,7 @@ pub fn encrypt_aes(password: &str, plaintext: &str) -> String {
         prev = block.to_vec();
         out.extend_from_slice(&block);
     }
-    b64_encode(&out)
+    Ok(b64_encode(&out))
 }
 
 /// Sprig's `decryptAES`, with the errors Go's runtime reports for bad input.
@@ -275,7 +277,7 @@ mod tests {
     #[test]
     fn aes_round_trip() {
         for text in ["plain", "exactly16bytes!!", "", "é"] {
-            let c = super::encrypt_aes("k", text);
+            let c = super::encrypt_aes("k", text).unwrap();
             assert_eq!(super::decrypt_aes("k", &c).unwrap(), text);
         }
         assert!(super::decrypt_aes("k", "bad!").is_err());

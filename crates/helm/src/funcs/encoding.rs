@@ -1,9 +1,9 @@
 //! Sprig's encoding, hashing, UUID and randomness functions.
 
-use gotmpl::{FuncMap, Value};
+use gotmpl::{FuncError, FuncMap, Value};
 use sha1::Digest;
 
-use super::{arity, pure, str_arg};
+use super::{arity, err, pure, str_arg};
 
 pub(crate) fn register(map: &mut FuncMap) {
     pure(map, "b64enc", |a| {
@@ -55,7 +55,7 @@ pub(crate) fn register(map: &mut FuncMap) {
     });
     pure(map, "uuidv4", |a| {
         arity("uuidv4", a, 0)?;
-        Ok(Value::string(uuidv4()))
+        Ok(Value::string(uuidv4()?))
     });
 }
 
@@ -63,56 +63,52 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Cryptographically random bytes; Sprig uses crypto/rand for these too.
-pub(crate) fn random_bytes(n: usize) -> Vec<u8> {
+/// Cryptographically random bytes from the OS; Sprig uses crypto/rand for
+/// these too. Without an OS RNG the calling function fails: keys, salts,
+/// passwords and serial numbers must never come from a guessable source.
+pub(crate) fn random_bytes(n: usize) -> Result<Vec<u8>, FuncError> {
+    fill_random(n, getrandom::fill)
+}
+
+fn fill_random(
+    n: usize,
+    fill: impl FnOnce(&mut [u8]) -> Result<(), getrandom::Error>,
+) -> Result<Vec<u8>, FuncError> {
     let mut buf = vec![0u8; n];
-    if getrandom::fill(&mut buf).is_err() {
-        // Without an OS RNG fall back to a time-seeded generator rather than
-        // failing a render; the values are not used as secrets in that case.
-        let mut x = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(0x9E37_79B9_7F4A_7C15);
-        for b in &mut buf {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            *b = x as u8;
-        }
-    }
-    buf
+    fill(&mut buf).map_err(|e| err(format!("crypto/rand: failed to read random data: {e}")))?;
+    Ok(buf)
 }
 
 /// A uniform random number in `0..n` (`n` > 0).
-pub(crate) fn random_below(n: u64) -> u64 {
+pub(crate) fn random_below(n: u64) -> Result<u64, FuncError> {
     if n <= 1 {
-        return 0;
+        return Ok(0);
     }
     let zone = u64::MAX - (u64::MAX % n);
     loop {
-        let b = random_bytes(8);
+        let b = random_bytes(8)?;
         let mut arr = [0u8; 8];
         arr.copy_from_slice(&b);
         let x = u64::from_le_bytes(arr);
         if x < zone {
-            return x % n;
+            return Ok(x % n);
         }
     }
 }
 
-pub(crate) fn uuidv4() -> String {
-    let mut b = random_bytes(16);
+pub(crate) fn uuidv4() -> Result<String, FuncError> {
+    let mut b = random_bytes(16)?;
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h = hex(&b);
-    format!(
+    Ok(format!(
         "{}-{}-{}-{}-{}",
         &h[..8],
         &h[8..12],
         &h[12..16],
         &h[16..20],
         &h[20..]
-    )
+    ))
 }
 
 fn adler32(data: &[u8]) -> u32 {
@@ -268,6 +264,20 @@ fn decode_padded(
 #[cfg(test)]
 mod tests {
     use super::super::testutil::*;
+
+    #[test]
+    fn no_os_rng_is_a_function_error() {
+        let e = super::fill_random(4, |_| Err(getrandom::Error::UNSUPPORTED)).unwrap_err();
+        assert_eq!(e.kind, gotmpl::FuncErrorKind::Call);
+        assert!(
+            e.message
+                .starts_with("crypto/rand: failed to read random data: "),
+            "{}",
+            e.message
+        );
+        assert_eq!(super::fill_random(3, |_| Ok(())).unwrap(), vec![0, 0, 0]);
+        assert_eq!(super::random_bytes(5).unwrap().len(), 5);
+    }
 
     #[test]
     fn encodings_and_hashes() {

@@ -127,7 +127,7 @@ pub(crate) fn register(map: &mut FuncMap) {
             return Err(err("invalid argument to Intn"));
         }
         let span = (hi - lo) as u64;
-        Ok(Value::Int(lo + super::encoding::random_below(span) as i64))
+        Ok(Value::Int(lo + super::encoding::random_below(span)? as i64))
     });
     pure(map, "until", |a| {
         arity("until", a, 1)?;

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use gotmpl::{FuncMap, List, ListType, Map, MapType, Value};
+use gotmpl::{FuncError, FuncMap, List, ListType, Map, MapType, Value};
 
 use super::{
     FnResult, arity, err, from_bytes, gofmt, int_arg, list_arg, pure, str_arg, strval, type_error,
@@ -48,7 +48,10 @@ pub(crate) fn register(map: &mut FuncMap) {
     });
     pure(map, "initials", |a| str1("initials", a, initials));
     pure(map, "swapcase", |a| str1("swapcase", a, swapcase));
-    pure(map, "shuffle", |a| str1("shuffle", a, shuffle));
+    pure(map, "shuffle", |a| {
+        arity("shuffle", a, 1)?;
+        Ok(Value::string(shuffle(str_arg(a, 0)?)?))
+    });
     pure(map, "snakecase", |a| {
         str1("snakecase", a, |s| to_lower_connected(s, '_'))
     });
@@ -319,13 +322,13 @@ fn swapcase(s: &str) -> String {
         .collect()
 }
 
-fn shuffle(s: &str) -> String {
+fn shuffle(s: &str) -> Result<String, FuncError> {
     let mut runes: Vec<char> = s.chars().collect();
     for i in (1..runes.len()).rev() {
-        let j = super::encoding::random_below(i as u64 + 1) as usize;
+        let j = super::encoding::random_below(i as u64 + 1)? as usize;
         runes.swap(i, j);
     }
-    runes.into_iter().collect()
+    Ok(runes.into_iter().collect())
 }
 
 fn is_connector(c: char) -> bool {
@@ -711,8 +714,11 @@ fn rand_string(name: &str, a: &[Value], alphabet: &[u8]) -> FnResult {
         return Err(err(format!("{name}: count too large")));
     }
     let out: String = (0..count)
-        .map(|_| alphabet[super::encoding::random_below(alphabet.len() as u64) as usize] as char)
-        .collect();
+        .map(|_| {
+            super::encoding::random_below(alphabet.len() as u64)
+                .map(|i| alphabet[i as usize] as char)
+        })
+        .collect::<Result<_, _>>()?;
     Ok(Value::string(out))
 }
 
