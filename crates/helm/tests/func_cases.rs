@@ -65,6 +65,13 @@ fn func_type_checks_match_real_helm() {
     run_cases("func-type-cases.json", TYPE_GAPS, true);
 }
 
+/// Cases added after `func-cases.json` (named time zones, DSA keys), made by
+/// `tests/fixtures/gen_func_more_cases.py` with the real engine.
+#[test]
+fn more_func_cases_match_real_helm() {
+    run_cases("func-more-cases.json", &[], false);
+}
+
 /// Type-check cases that still differ from Helm, with the reason.
 const TYPE_GAPS: &[(&str, &str)] = &[];
 

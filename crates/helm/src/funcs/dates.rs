@@ -1,9 +1,11 @@
 //! Sprig's date and duration functions over a Go-like `time.Time` object,
 //! with Go's layout-based formatting and parsing (`2006-01-02T15:04:05Z07:00`).
 //!
-//! The local time zone is UTC (as in a container without TZ); named zones
-//! other than `UTC`/`Local` fall back to UTC, which is also what Sprig does
-//! when `time.LoadLocation` fails.
+//! The local time zone is UTC (as in a container without TZ). Named zones
+//! (`dateInZone`, `htmlDateInZone`) come from the system tz database
+//! (`/usr/share/zoneinfo`, like Go's `time.LoadLocation`) or, where it is
+//! absent, from the copy bundled with jiff; an unknown zone is UTC, which is
+//! what Sprig does when `time.LoadLocation` fails.
 
 use std::sync::Arc;
 
@@ -42,6 +44,40 @@ impl GoTime {
             .unwrap_or_default()
             .fixed_offset();
         GoTime::utc(t)
+    }
+
+    /// Go's `time.LoadLocation(name)` then `Time.In`, falling back to UTC
+    /// when the zone cannot be loaded (Sprig ignores the error).
+    fn in_zone(&self, name: &str) -> GoTime {
+        let utc = || GoTime::utc(self.t);
+        // Go's own rules before it looks for a file.
+        if name.is_empty()
+            || name == "UTC"
+            || name == "Local"
+            || name.contains("..")
+            || name.starts_with(['/', '\\'])
+        {
+            return utc();
+        }
+        let Ok(tz) = jiff::tz::TimeZone::get(name) else {
+            return utc();
+        };
+        // jiff matches names case-insensitively; Go opens the file by name,
+        // which is case-sensitive on Linux.
+        if tz.iana_name() != Some(name) {
+            return utc();
+        }
+        let Ok(ts) = jiff::Timestamp::new(self.t.timestamp(), 0) else {
+            return utc();
+        };
+        let info = tz.to_offset_info(ts);
+        match FixedOffset::east_opt(info.offset().seconds()) {
+            Some(off) => GoTime {
+                t: self.t.with_timezone(&off),
+                zone: info.abbreviation().to_string(),
+            },
+            None => utc(),
+        }
     }
 
     fn unix(&self) -> i64 {
@@ -166,8 +202,10 @@ pub(crate) fn register(map: &mut FuncMap) {
         map.insert(name, move |_: &mut dyn gotmpl::CallContext, a: &[Value]| {
             arity(name, a, 3)?;
             let layout = str_arg(a, 0)?;
-            str_arg(a, 2)?;
-            Ok(Value::string(loose_time(&a[1]).format(layout)))
+            let zone = str_arg(a, 2)?;
+            Ok(Value::string(
+                loose_time(&a[1]).in_zone(zone).format(layout),
+            ))
         });
     }
     pure(map, "htmlDate", |a| {
@@ -176,8 +214,10 @@ pub(crate) fn register(map: &mut FuncMap) {
     });
     pure(map, "htmlDateInZone", |a| {
         arity("htmlDateInZone", a, 2)?;
-        str_arg(a, 1)?;
-        Ok(Value::string(loose_time(&a[0]).format("2006-01-02")))
+        let zone = str_arg(a, 1)?;
+        Ok(Value::string(
+            loose_time(&a[0]).in_zone(zone).format("2006-01-02"),
+        ))
     });
     for (name, must) in [
         ("dateModify", false),
