@@ -82,6 +82,21 @@ impl Reason {
     }
 }
 
+/// The event's `action`: `Reconcile-` and a hash of the note. kube-runtime's
+/// `Recorder` folds events with the same type, reason, action and object into one
+/// series and keeps the first note, so with a fixed action a second, different
+/// `InvalidConfig` message would only bump the count of the first one and never be
+/// seen. With the hash, a different message is a new event and the same message
+/// repeated still folds into one series (its count goes up, nothing piles up).
+pub fn event_action(note: &str) -> String {
+    // FNV-1a: stable across processes and releases, unlike `DefaultHasher`, so a
+    // restarted operator names the same message the same way.
+    let hash = note.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    format!("Reconcile-{hash:08x}")
+}
+
 /// Longest event note the API server accepts (events.k8s.io `note`: 1 kB).
 pub const MAX_MESSAGE_BYTES: usize = 1024;
 
@@ -110,6 +125,18 @@ mod tests {
         assert_eq!(Reason::ApplyFailed.event_type().as_str(), "Warning");
         assert_eq!(Reason::Completed.event_type(), EventType::Normal);
         assert_eq!(Reason::SecretWriteFailed.as_str(), "SecretWriteFailed");
+    }
+
+    #[test]
+    fn actions_differ_by_note_and_are_stable() {
+        let a = event_action("spec.chart: unrecognised chart reference");
+        assert_eq!(a, event_action("spec.chart: unrecognised chart reference"));
+        assert_ne!(a, event_action("runAsGroup: 1000 is not supported"));
+        assert_ne!(event_action(""), event_action(" "));
+        // FNV-1a 32 of the empty string is its offset basis; of "a", 0xe40c292c.
+        assert_eq!(event_action(""), "Reconcile-811c9dc5");
+        assert_eq!(event_action("a"), "Reconcile-e40c292c");
+        assert!(event_action(&"x".repeat(5000)).len() <= 128);
     }
 
     #[test]

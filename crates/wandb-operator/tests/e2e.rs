@@ -534,7 +534,7 @@ async fn s4_invalid_config_changes_nothing() {
             &["no-such-license"],
         ),
     ];
-    for (i, (what, change, words)) in cases.into_iter().enumerate() {
+    for (what, change, words) in cases {
         let mut cr = good.clone();
         merge(&mut cr, &change);
         let mark = env.log_mark();
@@ -573,17 +573,15 @@ async fn s4_invalid_config_changes_nothing() {
         let started = Instant::now();
         loop {
             let list = api.list(&Default::default()).await.unwrap();
-            // kube-runtime 5's Recorder keys its event cache without the note, so a
-            // second InvalidConfig of the same CR only bumps the first event's
-            // series and keeps its note (reported as an operator bug): only the
-            // first case can require the words in the event.
+            // Every case has its own event with its own message (kube-runtime's
+            // Recorder would fold them into the first one's series if the event
+            // action did not carry a hash of the note).
             let warned = list.items.iter().any(|e| {
                 e.type_.as_deref() == Some("Warning")
                     && e.reason.as_deref() == Some("InvalidConfig")
-                    && (i > 0
-                        || e.note
-                            .as_deref()
-                            .is_some_and(|m| words.iter().all(|w| m.contains(w))))
+                    && e.note
+                        .as_deref()
+                        .is_some_and(|m| words.iter().all(|w| m.contains(w)))
             });
             if warned {
                 break;
@@ -603,6 +601,19 @@ async fn s4_invalid_config_changes_nothing() {
         }
         println!("[e2e] {what}: Invalid Config: {message}");
     }
+
+    // One event per distinct message, each with its own note.
+    let api: Api<k8s_openapi::api::events::v1::Event> = Api::namespaced(env.client.clone(), &ns);
+    let notes: BTreeSet<String> = api
+        .list(&Default::default())
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .filter(|e| e.reason.as_deref() == Some("InvalidConfig"))
+        .filter_map(|e| e.note)
+        .collect();
+    assert!(notes.len() >= 3, "InvalidConfig events: {notes:#?}");
 
     // Back to the good spec: Completed again.
     env.apply_cr(&good).await;
@@ -994,6 +1005,100 @@ async fn s8_ten_crs_reconcile_concurrently() {
     for ns in &namespaces {
         assert!(env.secret(ns, "wandb-password").await.is_some(), "{ns}");
     }
+    drop(op);
+    env.cleanup().await;
+}
+
+/// Scenario 9: `Ready` follows the applied workloads through the Deployment,
+/// StatefulSet and Job watches, not a requeue: a workload that loses its replicas
+/// turns `Ready` False and its rollout turns it True again within seconds (the
+/// safety requeue is `NOT_READY_REQUEUE`, 60 s; after `Ready` it is
+/// `reconcileFrequency`, 1 h), with one status write each and nothing else. The
+/// testserver's simulator plays the rollout (hold, then release, one Deployment);
+/// a real cluster has no simulator, so there only the install is checked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s9_ready_follows_workload_rollouts() {
+    const PROMPT: Duration = Duration::from_secs(5);
+    let mut env = Env::start("ready").await;
+    let ns = env.namespace("a").await;
+    let op = env.operator(&[&ns], &[]);
+    op.wait_ready().await;
+    install_minimal(&env, &op, &ns).await;
+    settle(&env, Duration::from_millis(700)).await;
+    let Some(server) = env.server() else {
+        println!("[e2e] ready-follows-rollout: needs the testserver's simulator; skipped");
+        drop(op);
+        env.cleanup().await;
+        return;
+    };
+    let console = deployments_of(&env, &ns, "console").await;
+    let name = str_at(&console[0], "/metadata/name").to_string();
+    let ready_status = |cr: &Value| {
+        condition(cr, "Ready")
+            .map(|c| str_at(c, "/status").to_string())
+            .unwrap_or_default()
+    };
+
+    // The console loses its replicas.
+    let mark = env.log_mark();
+    let held = Instant::now();
+    server.hold_unready(&ns, &name);
+    let cr = env
+        .wait_cr(&op, &ns, NAME, "Ready=False", |cr| {
+            ready_status(cr) == "False"
+        })
+        .await;
+    let to_false = held.elapsed();
+    let message = str_at(condition(&cr, "Ready").unwrap(), "/message");
+    assert!(
+        message.contains(&format!("Deployment {name}")),
+        "Ready names what is not ready: {message}"
+    );
+    assert_eq!(str_at(&cr, "/status/phase"), "Completed", "{cr}");
+    assert!(to_false < PROMPT, "Ready=False only after {to_false:?}");
+    settle(&env, Duration::from_millis(700)).await;
+    let lost = env.operator_requests(mark);
+
+    // It rolls out again.
+    let mark = env.log_mark();
+    let released = Instant::now();
+    server.release(&ns, &name);
+    env.wait_cr(&op, &ns, NAME, "Ready=True again", converged)
+        .await;
+    let to_true = released.elapsed();
+    assert!(to_true < PROMPT, "Ready=True only after {to_true:?}");
+    settle(&env, Duration::from_millis(700)).await;
+    let back = env.operator_requests(mark);
+    for (what, requests) in [("lost", &lost), ("back", &back)] {
+        let written = written_objects(requests);
+        assert_eq!(
+            written,
+            BTreeSet::from([format!("weightsandbiases/{NAME}/status")]),
+            "{what}: the only write is the status"
+        );
+    }
+
+    // Idle afterwards: no reconcile without a change (watch resyncs and the
+    // simulator's unchanged status trigger nothing).
+    let mark = env.log_mark();
+    let before = op.reconciles_done();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let idle: Vec<_> = env
+        .operator_requests(mark)
+        .into_iter()
+        .filter(|r| r.verb != "watch")
+        .collect();
+    assert!(idle.is_empty(), "requests while idle: {idle:#?}");
+    assert_eq!(op.reconciles_done(), before);
+    println!(
+        "[e2e] Ready follows the workloads: False {:.2}s after the Deployment lost its replicas, True {:.2}s after it rolled out again (was bounded by a 15 s requeue)",
+        to_false.as_secs_f64(),
+        to_true.as_secs_f64()
+    );
+    println!(
+        "{}",
+        show_tally("[e2e] API calls, a workload rolled out", &back)
+    );
     drop(op);
     env.cleanup().await;
 }

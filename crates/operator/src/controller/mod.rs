@@ -12,6 +12,7 @@
 
 mod lease;
 mod run;
+mod workloads;
 
 use std::{sync::Arc, time::Duration};
 
@@ -19,7 +20,7 @@ use k8s_openapi::{
     api::core::v1::{ConfigMap, Secret},
     apimachinery::pkg::apis::meta::v1::{OwnerReference, Time},
 };
-use kube::{Api, Client, Resource, ResourceExt};
+use kube::{Api, Client, Resource, ResourceExt, runtime::reflector::ObjectRef};
 
 use crate::{
     api::{FINALIZER, Phase, WeightsAndBiases},
@@ -43,9 +44,13 @@ pub use run::{
     CONTROLLER_NAME, ERROR_REQUEUE, MAX_BACKOFF, RunConfig, RunError, backoff, check_crd, run,
     state_secret_owner,
 };
+pub use workloads::{WorkloadIndex, WorkloadKey};
 
-/// How soon to look again while workloads are still rolling out.
-pub const NOT_READY_REQUEUE: Duration = Duration::from_secs(15);
+/// How soon to look again while workloads are still rolling out. The Deployment,
+/// StatefulSet and Job watches normally flip `Ready` within a second of the
+/// rollout; this is the safety net for what they cannot see (a workload in a
+/// namespace outside `ISOLATION_NAMESPACES`, a watch that was down).
+pub const NOT_READY_REQUEUE: Duration = Duration::from_secs(60);
 
 /// The chart rendered for one reconcile.
 #[derive(Clone, Debug, Default)]
@@ -216,6 +221,17 @@ fn owner_ref(cr: &WeightsAndBiases) -> Option<OwnerReference> {
 
 /// Reconciles one CR.
 pub async fn reconcile(cr: &WeightsAndBiases, ctx: &Context) -> Result<Outcome, ReconcileError> {
+    reconcile_tracked(cr, ctx, None).await
+}
+
+/// Reconciles one CR; with `workloads`, the tracked workloads it is about to apply
+/// are registered there as pending before the apply (see [`WorkloadIndex`]), so a
+/// rollout event racing the reconcile is not lost. The caller records the outcome.
+pub async fn reconcile_tracked(
+    cr: &WeightsAndBiases,
+    ctx: &Context,
+    workloads: Option<&WorkloadIndex>,
+) -> Result<Outcome, ReconcileError> {
     let name = cr.name_any();
     let ns = cr.namespace().unwrap_or_else(|| "default".to_string());
     let secrets: Api<Secret> = Api::namespaced(ctx.client.clone(), &ns);
@@ -333,6 +349,12 @@ pub async fn reconcile(cr: &WeightsAndBiases, ctx: &Context) -> Result<Outcome, 
             owner_ref(cr),
         );
         ctx.applier.apply_secret(&secret).await?;
+    }
+    if let Some(index) = workloads {
+        index.expect(
+            &ObjectRef::from_obj(cr),
+            planned.apply.iter().filter_map(WorkloadKey::of_planned),
+        );
     }
     let applied = match ctx.applier.execute(&planned).await {
         Ok(a) => a,

@@ -1,12 +1,18 @@
 //! The long-running controller: kube-runtime `Controller`s over `WeightsAndBiases`
-//! (one per watched namespace, or one for all), the state Secrets as secondary
-//! watches, bounded concurrency so one slow CR never blocks the others, events,
-//! metrics, the admin endpoints, and graceful shutdown.
+//! (one per watched namespace, or one for all), the state Secrets and the applied
+//! Deployments, StatefulSets and Jobs as secondary watches (same scope: the watched
+//! namespaces, started only once the Lease is held), bounded concurrency so one
+//! slow CR never blocks the others, events, metrics, the admin endpoints, and
+//! graceful shutdown.
 
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
 use futures::{FutureExt, StreamExt};
-use k8s_openapi::api::core::v1::Secret;
+use k8s_openapi::api::{
+    apps::v1::{Deployment, StatefulSet},
+    batch::v1::Job,
+    core::v1::Secret,
+};
 use kube::{
     Api, Client, Resource, ResourceExt,
     api::ListParams,
@@ -23,12 +29,13 @@ use prometheus_client::registry::Registry;
 use super::{
     Context, ReconcileError,
     lease::{LeaderElector, LeaseConfig},
-    reconcile,
+    reconcile_tracked,
+    workloads::WorkloadIndex,
 };
 use crate::{
     admin::{AdminState, router},
     api::WeightsAndBiases,
-    events::EventType,
+    events::{EventType, event_action},
     metrics::Metrics,
     spec::STATE_LABEL,
 };
@@ -90,6 +97,7 @@ struct Data {
     ctx: Context,
     metrics: Metrics,
     recorder: Recorder,
+    workloads: Arc<WorkloadIndex>,
     failures: std::sync::Mutex<std::collections::HashMap<ObjectRef<WeightsAndBiases>, u32>>,
 }
 
@@ -108,6 +116,28 @@ pub fn state_secret_owner(secret: &Secret) -> Option<ObjectRef<WeightsAndBiases>
     let ns = secret.namespace()?;
     let name = secret.labels().get("app.kubernetes.io/instance")?;
     Some(ObjectRef::new(name).within(&ns))
+}
+
+/// The watch mapper of a workload kind: the CR whose `Ready` may change with it.
+fn workload_mapper<K: serde::Serialize>(
+    index: Arc<WorkloadIndex>,
+) -> impl Fn(K) -> Option<ObjectRef<WeightsAndBiases>> + Send + Sync + 'static {
+    move |object: K| {
+        let value = serde_json::to_value(&object).ok()?;
+        index.trigger(&value)
+    }
+}
+
+/// An `Api` over `ns`, or over all namespaces.
+fn scoped<K>(client: &Client, ns: Option<&str>) -> Api<K>
+where
+    K: Resource<Scope = k8s_openapi::NamespaceResourceScope>,
+    K::DynamicType: Default,
+{
+    match ns {
+        Some(ns) => Api::namespaced(client.clone(), ns),
+        None => Api::all(client.clone()),
+    }
 }
 
 /// Runs the controller until `shutdown` completes.
@@ -185,6 +215,7 @@ pub async fn run(
         ctx,
         metrics,
         recorder,
+        workloads: Arc::default(),
         failures: Default::default(),
     });
 
@@ -194,27 +225,42 @@ pub async fn run(
     };
     let mut controllers = Vec::new();
     for ns in scopes {
-        let (crs, secrets) = match &ns {
-            Some(ns) => (
-                Api::<WeightsAndBiases>::namespaced(client.clone(), ns),
-                Api::<Secret>::namespaced(client.clone(), ns),
-            ),
-            None => (Api::all(client.clone()), Api::all(client.clone())),
-        };
-        let controller = Controller::new(crs, watcher::Config::default())
-            .watches(
-                secrets,
-                watcher::Config::default().labels(STATE_LABEL),
-                |s: Secret| state_secret_owner(&s),
-            )
-            .with_config(ControllerConfig::default().concurrency(config.concurrency))
-            .graceful_shutdown_on(shutdown.clone())
-            .run(reconcile_one, error_policy, data.clone())
-            .for_each(|result| async move {
-                if let Err(e) = result {
-                    tracing::debug!(error = %e, "controller event");
-                }
-            });
+        let ns = ns.as_deref();
+        let index = &data.workloads;
+        let controller = Controller::new(
+            scoped::<WeightsAndBiases>(&client, ns),
+            watcher::Config::default(),
+        )
+        .watches(
+            scoped::<Secret>(&client, ns),
+            watcher::Config::default().labels(STATE_LABEL),
+            |s: Secret| state_secret_owner(&s),
+        )
+        // Applied objects carry no label of ours (charts label them as they please),
+        // so these watches are unfiltered and the index maps them back.
+        .watches(
+            scoped::<Deployment>(&client, ns),
+            watcher::Config::default(),
+            workload_mapper::<Deployment>(index.clone()),
+        )
+        .watches(
+            scoped::<StatefulSet>(&client, ns),
+            watcher::Config::default(),
+            workload_mapper::<StatefulSet>(index.clone()),
+        )
+        .watches(
+            scoped::<Job>(&client, ns),
+            watcher::Config::default(),
+            workload_mapper::<Job>(index.clone()),
+        )
+        .with_config(ControllerConfig::default().concurrency(config.concurrency))
+        .graceful_shutdown_on(shutdown.clone())
+        .run(reconcile_one, error_policy, data.clone())
+        .for_each(|result| async move {
+            if let Err(e) = result {
+                tracing::debug!(error = %e, "controller event");
+            }
+        });
         controllers.push(controller);
     }
     admin
@@ -243,7 +289,21 @@ async fn reconcile_one(
     data: Arc<Data>,
 ) -> Result<Action, ReconcileError> {
     let _timer = data.metrics.start_reconcile();
-    let outcome = reconcile(&cr, &data.ctx).await?;
+    let owner = ObjectRef::from_obj(cr.as_ref());
+    let outcome = match reconcile_tracked(&cr, &data.ctx, Some(&data.workloads)).await {
+        Ok(o) => o,
+        Err(e) => {
+            data.workloads.settle(&owner);
+            return Err(e);
+        }
+    };
+    match &outcome.applied {
+        // Health was evaluated on these objects (empty after an uninstall).
+        Some(applied) => data.workloads.record(&owner, &applied.live),
+        // Invalid Config (or a CR without our finalizer being deleted): no `Ready`
+        // to keep current.
+        None => data.workloads.forget(&owner),
+    }
     if let Ok(mut failures) = data.failures.lock() {
         failures.remove(&ObjectRef::from_obj(cr.as_ref()));
     }
@@ -251,25 +311,13 @@ async fn reconcile_one(
         data.metrics.applied.inc_by(applied.applied.len() as u64);
         data.metrics.pruned.inc_by(applied.pruned.len() as u64);
     }
-    let reference = cr.object_ref(&());
-    for (reason, message) in &outcome.events {
-        let event = Event {
-            type_: match reason.event_type() {
-                EventType::Normal => KubeEventType::Normal,
-                EventType::Warning => KubeEventType::Warning,
-            },
-            reason: reason.as_str().to_string(),
-            note: Some(message.clone()),
-            action: "Reconcile".to_string(),
-            secondary: None,
-        };
-        if let Err(e) = data.recorder.publish(&event, &reference).await {
-            tracing::warn!(error = %e, reason = reason.as_str(), "publishing event failed");
-        }
-        if reason.event_type() == EventType::Warning {
-            data.metrics.record_error(reason.as_str());
-        }
-    }
+    publish_events(
+        &data.recorder,
+        &cr.object_ref(&()),
+        &outcome.events,
+        &data.metrics,
+    )
+    .await;
     tracing::info!(
         name = %cr.name_any(),
         namespace = cr.namespace().unwrap_or_default(),
@@ -280,6 +328,34 @@ async fn reconcile_one(
         Some(after) => Action::requeue(after),
         None => Action::await_change(),
     })
+}
+
+/// Publishes a reconcile's events on the CR (`reference`); Warnings count as errors
+/// in the metrics. A failed publication is logged, not retried: events are advisory.
+async fn publish_events(
+    recorder: &Recorder,
+    reference: &k8s_openapi::api::core::v1::ObjectReference,
+    events: &[(crate::events::Reason, String)],
+    metrics: &Metrics,
+) {
+    for (reason, message) in events {
+        let event = Event {
+            type_: match reason.event_type() {
+                EventType::Normal => KubeEventType::Normal,
+                EventType::Warning => KubeEventType::Warning,
+            },
+            reason: reason.as_str().to_string(),
+            note: Some(message.clone()),
+            action: event_action(message),
+            secondary: None,
+        };
+        if let Err(e) = recorder.publish(&event, reference).await {
+            tracing::warn!(error = %e, reason = reason.as_str(), "publishing event failed");
+        }
+        if reason.event_type() == EventType::Warning {
+            metrics.record_error(reason.as_str());
+        }
+    }
 }
 
 fn error_policy(cr: Arc<WeightsAndBiases>, error: &ReconcileError, data: Arc<Data>) -> Action {
@@ -342,6 +418,68 @@ mod tests {
             ..Secret::default()
         };
         assert_eq!(state_secret_owner(&unlabeled), None);
+    }
+
+    #[tokio::test]
+    async fn different_notes_are_separate_events_and_repeats_fold() {
+        use crate::events::Reason;
+        use k8s_openapi::api::core::v1::ObjectReference;
+
+        let api = FakeApi::default();
+        let recorder = Recorder::new(
+            api.client(),
+            Reporter {
+                controller: CONTROLLER_NAME.into(),
+                instance: Some("test".into()),
+            },
+        );
+        let metrics = Metrics::register(&mut Registry::default());
+        let reference = ObjectReference {
+            api_version: Some("apps.wandb.com/v1".into()),
+            kind: Some("WeightsAndBiases".into()),
+            name: Some("wandb".into()),
+            namespace: Some("ns".into()),
+            uid: Some("cr-uid".into()),
+            ..ObjectReference::default()
+        };
+        let invalid = |m: &str| vec![(Reason::InvalidConfig, m.to_string())];
+        publish_events(&recorder, &reference, &invalid("spec.chart: bad"), &metrics).await;
+        publish_events(
+            &recorder,
+            &reference,
+            &invalid("runAsGroup: 1000"),
+            &metrics,
+        )
+        .await;
+        publish_events(&recorder, &reference, &invalid("spec.chart: bad"), &metrics).await;
+
+        let writes: Vec<http::Method> = api.writes().into_iter().map(|(m, _)| m).collect();
+        assert_eq!(
+            writes,
+            [http::Method::POST, http::Method::POST, http::Method::PATCH],
+            "two events, the repeat only bumps the first one's series"
+        );
+        let state = api.0.lock().unwrap();
+        let mut notes: Vec<(String, Option<i64>)> = state
+            .objects
+            .values()
+            .filter(|o| o["reason"] == "InvalidConfig")
+            .map(|o| {
+                (
+                    o["note"].as_str().unwrap_or_default().to_string(),
+                    o.pointer("/series/count")
+                        .and_then(serde_json::Value::as_i64),
+                )
+            })
+            .collect();
+        notes.sort();
+        assert_eq!(
+            notes,
+            [
+                ("runAsGroup: 1000".to_string(), None),
+                ("spec.chart: bad".to_string(), Some(2)),
+            ]
+        );
     }
 
     #[tokio::test]

@@ -201,6 +201,39 @@ async fn install_then_status_then_zero_writes() {
 }
 
 #[tokio::test]
+async fn tracked_reconcile_marks_workloads_pending_then_health_is_recorded() {
+    let wandb = cr(json!({"global": {"host": "https://w"}}));
+    let api = api_with(&wandb);
+    let ctx = context(&api, Arc::new(FakeRenderer::default()), None);
+    let index = WorkloadIndex::default();
+    let owner = ObjectRef::from_obj(&wandb);
+
+    let out = reconcile_tracked(&wandb, &ctx, Some(&index)).await.unwrap();
+    // Only the Deployment is tracked (not the ConfigMap or the PVC), and until the
+    // outcome is recorded any event of it triggers: it may have raced the read.
+    assert_eq!(index.len(), 1);
+    let live = api.get(DEPLOY).unwrap();
+    assert_eq!(index.trigger(&live), Some(owner.clone()));
+
+    let applied = out.applied.unwrap();
+    index.record(&owner, &applied.live);
+    assert_eq!(
+        index.trigger(&live),
+        None,
+        "the state Ready was computed from"
+    );
+    make_ready(&api);
+    assert_eq!(index.trigger(&api.get(DEPLOY).unwrap()), Some(owner));
+
+    // Invalid Config evaluates no health: the caller forgets the CR's workloads,
+    // so their events do not re-run a reconcile that can only fail again.
+    let bad = cr(json!({}));
+    let out = reconcile_tracked(&bad, &ctx, Some(&index)).await.unwrap();
+    assert!(out.applied.is_none());
+    assert_eq!(index.len(), 1, "nothing planned, nothing registered");
+}
+
+#[tokio::test]
 async fn layers_user_input_over_channel_and_cr_over_user_input() {
     let api = api_with(&cr(json!({})));
     let dir = std::env::temp_dir().join(format!("op-ctl-{}", std::process::id()));
