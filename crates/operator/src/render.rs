@@ -151,12 +151,24 @@ mod tests {
 pub struct ClusterLookup {
     client: kube::Client,
     handle: tokio::runtime::Handle,
+    discovery: crate::apply::Discovery,
 }
 
 impl ClusterLookup {
     /// A lookup through `client`, driven by `handle`.
     pub fn new(client: kube::Client, handle: tokio::runtime::Handle) -> ClusterLookup {
-        ClusterLookup { client, handle }
+        ClusterLookup {
+            client,
+            handle,
+            discovery: crate::apply::Discovery::default(),
+        }
+    }
+
+    /// Resolves kinds through `discovery` (the applier's), so that a kind is
+    /// discovered once per process, not on every render.
+    pub fn with_discovery(mut self, discovery: crate::apply::Discovery) -> ClusterLookup {
+        self.discovery = discovery;
+        self
     }
 
     /// Looks up one object (or, with an empty `name`, lists them) in `namespace`
@@ -171,26 +183,31 @@ impl ClusterLookup {
     ) -> Result<Option<Value>, String> {
         use kube::{
             Api,
-            api::{DynamicObject, GroupVersionKind, ListParams},
-            discovery::{Scope, pinned_kind},
+            api::{DynamicObject, ListParams},
         };
         self.handle.block_on(async {
-            let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
-            let gvk = GroupVersionKind::gvk(group, version, kind);
-            let (resource, caps) = pinned_kind(&self.client, &gvk).await.map_err(|e| {
-                format!("unable to get apiresource from unstructured: {api_version} {kind}: {e}")
-            })?;
-            let api: Api<DynamicObject> =
-                if caps.scope == Scope::Namespaced && !namespace.is_empty() {
-                    Api::namespaced_with(self.client.clone(), namespace, &resource)
-                } else {
-                    Api::all_with(self.client.clone(), &resource)
-                };
+            let (resource, namespaced) = self
+                .discovery
+                .resolve(&self.client, api_version, kind)
+                .await
+                .map_err(|e| {
+                    format!(
+                        "unable to get apiresource from unstructured: {api_version} {kind}: {e}"
+                    )
+                })?;
+            let api: Api<DynamicObject> = if namespaced && !namespace.is_empty() {
+                Api::namespaced_with(self.client.clone(), namespace, &resource)
+            } else {
+                Api::all_with(self.client.clone(), &resource)
+            };
             if name.is_empty() {
-                let list = api
-                    .list(&ListParams::default())
-                    .await
-                    .map_err(|e| format!("unable to list {kind}: {e}"))?;
+                let list = api.list(&ListParams::default()).await.map_err(|e| {
+                    if matches!(&e, kube::Error::Api(s) if s.code == 404) {
+                        // The kind is no longer served: discover it afresh.
+                        self.discovery.forget(api_version, kind);
+                    }
+                    format!("unable to list {kind}: {e}")
+                })?;
                 let items: Vec<Value> = list
                     .items
                     .iter()

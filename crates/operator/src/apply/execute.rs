@@ -7,7 +7,10 @@
 //! the UID recorded when we applied it (the delete carries a UID precondition), and
 //! has not been annotated `helm.sh/resource-policy: keep` since.
 
-use std::{collections::HashMap, sync::Mutex};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
 
 use k8s_openapi::api::core::v1::Secret;
 use kube::ResourceExt;
@@ -135,44 +138,94 @@ struct Resolved {
     namespaced: bool,
 }
 
+/// Discovery answers (apiVersion + kind -> resource, scope), shared by the applier
+/// and the chart's `lookup` so that a steady-state reconcile asks the API server
+/// nothing about kinds it has resolved before. Only answers are kept: a kind the
+/// cluster does not serve is asked again next time (a CRD installed later is seen),
+/// and [`Discovery::forget`] drops a kind whose resource answered 404 (a CRD
+/// removed or changed).
+#[derive(Clone, Default)]
+pub struct Discovery {
+    resolved: Arc<Mutex<HashMap<(String, String), Resolved>>>,
+}
+
+impl Discovery {
+    /// The resource of `api_version`/`kind` and whether it is namespaced.
+    pub async fn resolve(
+        &self,
+        client: &Client,
+        api_version: &str,
+        kind: &str,
+    ) -> Result<(ApiResource, bool), kube::Error> {
+        let key = (api_version.to_string(), kind.to_string());
+        if let Some(r) = self.resolved.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return Ok((r.resource, r.namespaced));
+        }
+        let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+        let gvk = GroupVersionKind::gvk(group, version, kind);
+        let (resource, caps) = pinned_kind(client, &gvk).await?;
+        let namespaced = caps.scope == Scope::Namespaced;
+        if let Ok(mut m) = self.resolved.lock() {
+            m.insert(
+                key,
+                Resolved {
+                    resource: resource.clone(),
+                    namespaced,
+                },
+            );
+        }
+        Ok((resource, namespaced))
+    }
+
+    /// Drops the answer for `api_version`/`kind`; the next use asks again.
+    pub fn forget(&self, api_version: &str, kind: &str) {
+        if let Ok(mut m) = self.resolved.lock() {
+            m.remove(&(api_version.to_string(), kind.to_string()));
+        }
+    }
+}
+
+/// True when `e` is the API server's 404 (for a write: the resource is not served).
+fn not_found(e: &kube::Error) -> bool {
+    matches!(e, kube::Error::Api(s) if s.code == 404)
+}
+
 /// Applies plans through one client and field manager.
 pub struct Applier {
     client: Client,
-    resolved: Mutex<HashMap<(String, String), Resolved>>,
+    discovery: Discovery,
 }
 
 impl Applier {
     /// An applier writing with `client`.
     pub fn new(client: Client) -> Applier {
-        Applier {
-            client,
-            resolved: Mutex::new(HashMap::new()),
-        }
+        Applier::with_discovery(client, Discovery::default())
+    }
+
+    /// An applier sharing `discovery` (with the chart's `lookup`).
+    pub fn with_discovery(client: Client, discovery: Discovery) -> Applier {
+        Applier { client, discovery }
+    }
+
+    /// The discovery cache this applier uses.
+    pub fn discovery(&self) -> Discovery {
+        self.discovery.clone()
     }
 
     async fn resolve(&self, api_version: &str, kind: &str) -> Result<Resolved, ExecuteError> {
-        let key = (api_version.to_string(), kind.to_string());
-        if let Some(r) = self.resolved.lock().ok().and_then(|m| m.get(&key).cloned()) {
-            return Ok(r);
-        }
-        let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
-        let gvk = GroupVersionKind::gvk(group, version, kind);
-        let (resource, caps) =
-            pinned_kind(&self.client, &gvk)
-                .await
-                .map_err(|source| ExecuteError::Resolve {
-                    api_version: api_version.to_string(),
-                    kind: kind.to_string(),
-                    source,
-                })?;
-        let r = Resolved {
+        let (resource, namespaced) = self
+            .discovery
+            .resolve(&self.client, api_version, kind)
+            .await
+            .map_err(|source| ExecuteError::Resolve {
+                api_version: api_version.to_string(),
+                kind: kind.to_string(),
+                source,
+            })?;
+        Ok(Resolved {
             resource,
-            namespaced: caps.scope == Scope::Namespaced,
-        };
-        if let Ok(mut m) = self.resolved.lock() {
-            m.insert(key, r.clone());
-        }
-        Ok(r)
+            namespaced,
+        })
     }
 
     fn api(&self, r: &Resolved, namespace: Option<&str>) -> Api<DynamicObject> {
@@ -251,9 +304,14 @@ impl Applier {
             let applied = api
                 .patch(&m.name, &params, &Patch::Apply(&desired))
                 .await
-                .map_err(|source| ExecuteError::Apply {
-                    object: name.clone(),
-                    source,
+                .map_err(|source| {
+                    if not_found(&source) {
+                        self.discovery.forget(&m.api_version, &m.kind);
+                    }
+                    ExecuteError::Apply {
+                        object: name.clone(),
+                        source,
+                    }
                 })?;
             let json = serde_json::to_value(&applied).map_err(|e| ExecuteError::Serialize {
                 object: name.clone(),

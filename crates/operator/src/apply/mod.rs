@@ -8,7 +8,7 @@ mod inventory;
 mod plan;
 
 pub use drift::{drift, integral_numbers, needs_apply, parse_quantity};
-pub use execute::{Applied, Applier, ExecuteError};
+pub use execute::{Applied, Applier, Discovery, ExecuteError};
 pub use inventory::{Inventory, InventoryEntry, ObjectKey};
 pub use plan::{
     KEEP_ANNOTATION, KEEP_VALUE, Plan, PlanError, PlannedObject, install_order_index,

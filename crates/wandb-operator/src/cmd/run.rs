@@ -151,7 +151,10 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
         let client = kube::Client::try_default()
             .await
             .context("connecting to the Kubernetes API (KUBECONFIG or in-cluster)")?;
-        let lookup = ClusterLookup::new(client.clone(), tokio::runtime::Handle::current());
+        // One discovery cache for the applier and the chart's `lookup`.
+        let applier = Applier::new(client.clone());
+        let lookup = ClusterLookup::new(client.clone(), tokio::runtime::Handle::current())
+            .with_discovery(applier.discovery());
         let channel: Option<Arc<dyn ReleaseChannel>> = args
             .channel_file
             .as_ref()
@@ -164,7 +167,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
         }
         let ctx = Context {
             client: client.clone(),
-            applier: Applier::new(client.clone()),
+            applier,
             renderer: Arc::new(HelmRenderer::new(Some(Arc::new(lookup)))),
             channel,
             airgapped: args.layers.airgapped,

@@ -211,3 +211,51 @@ async fn state_secrets_are_written_once_and_the_password_never_overwritten() {
         .unwrap();
     assert_eq!(stored["data"]["password"], json!("Zmlyc3QtcGFzc3dvcmQ="));
 }
+
+#[tokio::test]
+async fn discovery_keeps_answers_not_misses_and_forgets_on_request() {
+    let api = FakeApi::default();
+    let discovery = Discovery::default();
+    let client = api.client();
+    let discovery_gets = |api: &FakeApi| {
+        api.0
+            .lock()
+            .unwrap()
+            .requests
+            .iter()
+            .filter(|(_, p)| p == "/apis/apps/v1" || p == "/apis/example.com/v1")
+            .count()
+    };
+    let (resource, namespaced) = discovery
+        .resolve(&client, "apps/v1", "Deployment")
+        .await
+        .unwrap();
+    assert_eq!(
+        (resource.plural.as_str(), namespaced),
+        ("deployments", true)
+    );
+    discovery
+        .resolve(&client, "apps/v1", "Deployment")
+        .await
+        .unwrap();
+    // An applier and a lookup sharing the cache ask once between them.
+    let applier = Applier::with_discovery(client.clone(), discovery.clone());
+    applier.resolve("apps/v1", "Deployment").await.unwrap();
+    assert_eq!(discovery_gets(&api), 1);
+
+    // A kind the cluster does not serve (yet): asked every time, so a CRD
+    // installed later is found.
+    for _ in 0..2 {
+        assert!(
+            discovery
+                .resolve(&client, "example.com/v1", "Widget")
+                .await
+                .is_err()
+        );
+    }
+    assert_eq!(discovery_gets(&api), 3);
+
+    discovery.forget("apps/v1", "Deployment");
+    applier.resolve("apps/v1", "Deployment").await.unwrap();
+    assert_eq!(discovery_gets(&api), 4);
+}
