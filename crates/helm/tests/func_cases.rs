@@ -26,7 +26,6 @@ const KNOWN_GAPS: &[(&str, &str)] = &[
         ".Values is chartutil.Values in Helm (a named type dig rejects); ours is a plain map",
     ),
     ("semver-12", "Version.Major is uint64; gotmpl has no uint64"),
-    ("crypto-06", "genPrivateKey \"dsa\" is not supported"),
     (
         "crypto-09",
         "b64dec of random bytes: our strings are UTF-8, invalid bytes become U+FFFD",

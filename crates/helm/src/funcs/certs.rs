@@ -310,7 +310,53 @@ thread_local! {
         const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// Sprig's `genPrivateKey`: `rsa` (4096 bits), `ecdsa` (P-256), `ed25519`.
+/// A DSA key with fresh L2048N256 parameters, DER-encoded as Sprig's
+/// `DSAKeyFormat` (OpenSSL's `DSAPrivateKey`): SEQUENCE { version 0, p, q,
+/// g, y, x }.
+fn dsa_key_der() -> Vec<u8> {
+    let components = dsa::Components::generate(&mut rand_core::OsRng, dsa::KeySize::DSA_2048_256);
+    let key = dsa::SigningKey::generate(&mut rand_core::OsRng, components);
+    let public = key.verifying_key();
+    let c = public.components();
+    let mut body = der_integer(&[0]);
+    for n in [c.p(), c.q(), c.g(), public.y(), key.x()] {
+        body.extend(der_integer(&n.to_bytes_be()));
+    }
+    der_tlv(0x30, &body)
+}
+
+/// A DER INTEGER from unsigned big-endian bytes.
+fn der_integer(be: &[u8]) -> Vec<u8> {
+    let start = be
+        .iter()
+        .position(|b| *b != 0)
+        .unwrap_or(be.len().saturating_sub(1));
+    let digits = &be[start.min(be.len())..];
+    let mut v = Vec::with_capacity(digits.len() + 1);
+    if digits.is_empty() || digits[0] & 0x80 != 0 {
+        v.push(0);
+    }
+    v.extend_from_slice(digits);
+    der_tlv(0x02, &v)
+}
+
+fn der_tlv(tag: u8, value: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    let n = value.len();
+    if n < 0x80 {
+        out.push(n as u8);
+    } else {
+        let len = n.to_be_bytes();
+        let skip = len.iter().position(|b| *b != 0).unwrap_or(len.len() - 1);
+        out.push(0x80 | (len.len() - skip) as u8);
+        out.extend_from_slice(&len[skip..]);
+    }
+    out.extend_from_slice(value);
+    out
+}
+
+/// Sprig's `genPrivateKey`: `rsa` (4096 bits), `ecdsa` (P-256), `ed25519`,
+/// `dsa` (L2048N256).
 fn gen_private_key(kind: &str) -> String {
     let result = match kind {
         "" | "rsa" => new_rsa(4096)
@@ -320,7 +366,7 @@ fn gen_private_key(kind: &str) -> String {
         "ed25519" => Ed25519KeyPair::generate_pkcs8(&SystemRandom::new())
             .map(|doc| pem_block("PRIVATE KEY", doc.as_ref()))
             .map_err(|e| e.to_string()),
-        "dsa" => Err("DSA keys are not supported".to_string()),
+        "dsa" => Ok(pem_block("DSA PRIVATE KEY", &dsa_key_der())),
         other => return format!("Unknown type {other}"),
     };
     result.unwrap_or_else(|e| format!("failed to generate private key: {e}"))
@@ -363,6 +409,52 @@ fn ec_p256_sec1() -> Result<Vec<u8>, String> {
 mod tests {
     use super::super::testutil::*;
     use gotmpl::Value;
+
+    /// Reads a DER TLV: (tag, value, rest).
+    fn tlv(d: &[u8]) -> (u8, &[u8], &[u8]) {
+        let (tag, first) = (d[0], d[1] as usize);
+        let (len, hdr) = if first < 0x80 {
+            (first, 2)
+        } else {
+            let n = first & 0x7f;
+            (
+                d[2..2 + n].iter().fold(0, |a, b| a << 8 | *b as usize),
+                2 + n,
+            )
+        };
+        (tag, &d[hdr..hdr + len], &d[hdr + len..])
+    }
+
+    #[test]
+    fn dsa_keys_in_sprigs_format() {
+        let pem = ok("genPrivateKey", &[s("dsa")]);
+        let body: String = pem
+            .strip_prefix("-----BEGIN DSA PRIVATE KEY-----\n")
+            .and_then(|r| r.strip_suffix("-----END DSA PRIVATE KEY-----\n"))
+            .unwrap()
+            .lines()
+            .collect();
+        let der = crate::funcs::encoding::b64_decode(&body).unwrap();
+        let (tag, mut seq, rest) = tlv(&der);
+        assert_eq!((tag, rest.len()), (0x30, 0));
+        let mut ints = Vec::new();
+        while !seq.is_empty() {
+            let (tag, v, r) = tlv(seq);
+            assert_eq!(tag, 0x02);
+            assert!(
+                v.len() == 1 || v[0] != 0 || v[1] & 0x80 != 0,
+                "minimal INTEGER"
+            );
+            ints.push(dsa::BigUint::from_bytes_be(v));
+            seq = r;
+        }
+        let [version, p, q, g, y, x] = ints.try_into().unwrap();
+        assert_eq!(version, dsa::BigUint::from(0u8));
+        assert_eq!((p.bits(), q.bits()), (2048, 256));
+        assert_eq!((&p - 1u8) % &q, dsa::BigUint::from(0u8));
+        assert_eq!(g.modpow(&x, &p), y);
+        assert!(x < q);
+    }
 
     #[test]
     fn keys_and_certs() {
