@@ -1,0 +1,862 @@
+//! `wandb-operator diff`: what `run` would change in the cluster, computed without
+//! writing anything.
+//!
+//! The pipeline is the controller's (`crate::controller::reconcile`), step by step
+//! and with the same building blocks: state Secrets, release channel, layers,
+//! chart source, render (with `lookup` answering from the cluster), plan, reference
+//! check. It stops where the reconcile starts writing. Then, per planned object, it
+//! makes the same decision as the applier (`apply::needs_apply` on the live object:
+//! no apply, no change) and, where `run` would apply, asks the API server what the
+//! object would become: a server-side apply with `dryRun=All`, our field manager
+//! and `force`, compared with the live object without server-managed noise. Pruning
+//! follows the planner and the executor's checks (keep annotation, PVCs, UID).
+//!
+//! Requests are GETs, discovery and dry-run applies only: nothing is stored.
+//! Secret values are masked in every diff (see [`text`]).
+
+pub mod text;
+
+use std::{collections::HashMap, sync::Arc};
+
+use k8s_openapi::api::core::v1::{ConfigMap, Secret};
+use kube::{
+    Api, Client, Resource, ResourceExt,
+    api::{ApiResource, DynamicObject, GroupVersionKind, Patch, PatchParams},
+    discovery::{Scope, pinned_kind},
+};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::{
+    api::{FINALIZER, WeightsAndBiases},
+    apply::{
+        ExecuteError, FIELD_MANAGER, Inventory, InventoryEntry, KEEP_ANNOTATION, KEEP_VALUE, Plan,
+        PlannedObject, integral_numbers, needs_apply, plan,
+    },
+    channel::{ChannelRequest, ReleaseChannel, embedded_release, select_base},
+    controller::{RenderedChart, Renderer},
+    events::event_message,
+    password::PASSWORD_SECRET,
+    render::RenderRequest,
+    source::{SecretString, fetch_offline},
+    spec::{
+        LayerInputs, LicenseSource, OperatorDefaults, StateKind, StoredSpec, desired_spec,
+        inventory_from_secret, license_sources, release_id, state_secret,
+    },
+    status::next_revision,
+    validate::external_references,
+};
+
+/// What `diff` compares against the cluster.
+pub struct DiffInputs {
+    /// The custom resource (from a file: its `spec` is what `run` would see once it
+    /// is applied; status, UID and finalizers are read from the cluster's copy).
+    pub cr: WeightsAndBiases,
+    /// The user-input layer; `None` reads `<name>-spec-user` from the cluster.
+    pub user_input: Option<StoredSpec>,
+    /// The release channel; `None` uses the embedded one, as `run` without one.
+    pub channel: Option<Arc<dyn ReleaseChannel>>,
+    /// `AIRGAPPED`.
+    pub airgapped: bool,
+    /// Operator defaults layer.
+    pub defaults: OperatorDefaults,
+}
+
+/// What `run` would do to one object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    /// Create an absent object.
+    Create,
+    /// Change a live object.
+    Update,
+    /// Delete (prune) an object of the previous inventory.
+    Delete,
+    /// Leave a no-longer-rendered object in place (keep annotation, PVC, not ours).
+    Keep,
+}
+
+impl Action {
+    /// The word printed in headers.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Delete => "delete",
+            Action::Keep => "keep",
+        }
+    }
+
+    /// Whether the action changes the cluster.
+    pub fn is_change(self) -> bool {
+        self != Action::Keep
+    }
+}
+
+/// One object `run` would touch (or deliberately leave).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Change {
+    /// What happens.
+    pub action: Action,
+    /// `apiVersion`.
+    pub api_version: String,
+    /// Kind.
+    pub kind: String,
+    /// Namespace; absent for cluster-scoped objects.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// Name.
+    pub name: String,
+    /// Why, when it is not obvious (kept objects, state Secrets).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Unified diff (live -> after), Secret values masked; empty for `keep`.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub diff: String,
+}
+
+impl Change {
+    /// `Kind.group namespace/name`, as the operator names objects in events.
+    pub fn label(&self) -> String {
+        crate::apply::ObjectKey::new(
+            &self.api_version,
+            &self.kind,
+            self.namespace.as_deref(),
+            &self.name,
+        )
+        .to_string()
+    }
+}
+
+/// The outcome of a diff.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DiffReport {
+    /// Changes in the order `run` makes them: applies in install order, the state
+    /// Secrets, then prunes in reverse order, then kept objects.
+    pub changes: Vec<Change>,
+    /// Rendered objects `run` would not write (the live object already holds them).
+    pub unchanged: usize,
+    /// Objects `run` would apply although the API server shows no resulting change
+    /// (counted in `unchanged`); a steady state should have none.
+    pub reapplied: Vec<String>,
+    /// Objects the API server rejected in the dry run: `run` would stop there with
+    /// `Invalid Config` and this message.
+    pub rejected: Vec<String>,
+    /// Remarks (release channel, warnings, the CR not being in the cluster).
+    pub notes: Vec<String>,
+}
+
+impl DiffReport {
+    /// Whether `run` would change the cluster.
+    pub fn has_changes(&self) -> bool {
+        self.changes.iter().any(|c| c.action.is_change())
+    }
+
+    /// Number of changes with `action`.
+    pub fn count(&self, action: Action) -> usize {
+        self.changes.iter().filter(|c| c.action == action).count()
+    }
+}
+
+/// The diff could not be computed.
+#[derive(Debug, thiserror::Error)]
+pub enum DiffError {
+    /// The configuration is invalid: `run` would set `Invalid Config` with this
+    /// message (already redacted and truncated as in the condition).
+    #[error("Invalid Config: {0}")]
+    Invalid(String),
+    /// Reading from the API server failed.
+    #[error("reading {what}: {source}")]
+    Read {
+        /// What was read.
+        what: String,
+        /// Cause.
+        #[source]
+        source: kube::Error,
+    },
+    /// Discovery or a dry run failed in a way `run` would retry.
+    #[error(transparent)]
+    Execute(#[from] ExecuteError),
+}
+
+fn read_err(what: impl Into<String>) -> impl FnOnce(kube::Error) -> DiffError {
+    let what = what.into();
+    move |source| DiffError::Read { what, source }
+}
+
+fn invalid(message: impl std::fmt::Display) -> DiffError {
+    DiffError::Invalid(event_message(&message.to_string()))
+}
+
+/// Dry-run server-side apply parameters: the applier's, plus `dryRun=All`.
+fn dry_run_params() -> PatchParams {
+    PatchParams::apply(FIELD_MANAGER).force().dry_run()
+}
+
+#[derive(Clone)]
+struct Resolved {
+    resource: ApiResource,
+    namespaced: bool,
+}
+
+/// Read-only cluster access with a discovery cache.
+struct Cluster {
+    client: Client,
+    resolved: HashMap<(String, String), Resolved>,
+}
+
+impl Cluster {
+    async fn resolve(&mut self, api_version: &str, kind: &str) -> Result<Resolved, ExecuteError> {
+        let key = (api_version.to_string(), kind.to_string());
+        if let Some(r) = self.resolved.get(&key) {
+            return Ok(r.clone());
+        }
+        let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+        let gvk = GroupVersionKind::gvk(group, version, kind);
+        let (resource, caps) =
+            pinned_kind(&self.client, &gvk)
+                .await
+                .map_err(|source| ExecuteError::Resolve {
+                    api_version: api_version.to_string(),
+                    kind: kind.to_string(),
+                    source,
+                })?;
+        let r = Resolved {
+            resource,
+            namespaced: caps.scope == Scope::Namespaced,
+        };
+        self.resolved.insert(key, r.clone());
+        Ok(r)
+    }
+
+    fn api(&self, r: &Resolved, namespace: Option<&str>) -> Api<DynamicObject> {
+        match (r.namespaced, namespace) {
+            (true, Some(ns)) => Api::namespaced_with(self.client.clone(), ns, &r.resource),
+            (true, None) => Api::default_namespaced_with(self.client.clone(), &r.resource),
+            (false, _) => Api::all_with(self.client.clone(), &r.resource),
+        }
+    }
+}
+
+fn to_json(object: &impl Serialize, label: &str) -> Result<Value, ExecuteError> {
+    serde_json::to_value(object).map_err(|e| ExecuteError::Serialize {
+        object: label.to_string(),
+        message: e.to_string(),
+    })
+}
+
+/// The state the reconcile reads first (`controller::read_state`), plus the raw
+/// Secrets to diff against.
+struct State {
+    user_secret: Option<Secret>,
+    active_secret: Option<Secret>,
+    cached_secret: Option<Secret>,
+}
+
+async fn read_state(secrets: &Api<Secret>, name: &str) -> Result<State, DiffError> {
+    let get = |kind: StateKind| {
+        let secret_name = kind.secret_name(name);
+        async move {
+            secrets
+                .get_opt(&secret_name)
+                .await
+                .map_err(read_err(format!("Secret {secret_name}")))
+        }
+    };
+    Ok(State {
+        user_secret: get(StateKind::UserInput).await?,
+        active_secret: get(StateKind::Active).await?,
+        cached_secret: get(StateKind::CachedRelease).await?,
+    })
+}
+
+async fn resolve_license(
+    secrets: &Api<Secret>,
+    sources: Vec<LicenseSource>,
+) -> Result<Option<SecretString>, DiffError> {
+    for source in sources {
+        match source {
+            LicenseSource::Inline { license, .. } => return Ok(Some(license)),
+            LicenseSource::Secret { name, key, .. } => {
+                let secret = secrets
+                    .get_opt(&name)
+                    .await
+                    .map_err(read_err("license Secret"))?;
+                let value = secret
+                    .and_then(|s| s.data)
+                    .and_then(|d| d.get(&key).cloned())
+                    .map(|b| String::from_utf8_lossy(&b.0).trim().to_string())
+                    .filter(|s| !s.is_empty());
+                if let Some(v) = value {
+                    return Ok(Some(SecretString(v)));
+                }
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// Required Secrets and ConfigMaps that neither the chart nor the cluster holds
+/// (`controller::missing_references`).
+async fn missing_references(client: &Client, planned: &Plan) -> Result<Vec<String>, DiffError> {
+    let mut missing = Vec::new();
+    for r in external_references(&planned.apply) {
+        let keys: Option<Vec<String>> = match r.kind {
+            "Secret" => Api::<Secret>::namespaced(client.clone(), &r.namespace)
+                .get_opt(&r.name)
+                .await
+                .map_err(read_err("referenced Secret"))?
+                .map(|s| {
+                    let mut k: Vec<String> = s.data.unwrap_or_default().into_keys().collect();
+                    k.extend(s.string_data.unwrap_or_default().into_keys());
+                    k
+                }),
+            _ => Api::<ConfigMap>::namespaced(client.clone(), &r.namespace)
+                .get_opt(&r.name)
+                .await
+                .map_err(read_err("referenced ConfigMap"))?
+                .map(|c| {
+                    let mut k: Vec<String> = c.data.unwrap_or_default().into_keys().collect();
+                    k.extend(c.binary_data.unwrap_or_default().into_keys());
+                    k
+                }),
+        };
+        match (keys, &r.key) {
+            (None, _) => missing.push(format!("{r}, which does not exist")),
+            (Some(keys), Some(key)) if !keys.contains(key) => {
+                missing.push(format!("{r}, which has no such key"));
+            }
+            _ => {}
+        }
+    }
+    Ok(missing)
+}
+
+fn change(
+    action: Action,
+    api_version: &str,
+    kind: &str,
+    namespace: Option<&str>,
+    name: &str,
+) -> Change {
+    Change {
+        action,
+        api_version: api_version.to_string(),
+        kind: kind.to_string(),
+        namespace: namespace.map(str::to_string),
+        name: name.to_string(),
+        reason: None,
+        diff: String::new(),
+    }
+}
+
+/// A state Secret `run` would write: created, or updated when the live one lacks
+/// the desired content (the applier's `apply_secret` test).
+fn state_change(
+    desired: &Secret,
+    live: Option<&Secret>,
+    reason: &str,
+) -> Result<Option<Change>, ExecuteError> {
+    let name = desired.metadata.name.clone().unwrap_or_default();
+    let label = format!("Secret {name}");
+    let mut want = to_json(desired, &label)?;
+    if let Some(obj) = want.as_object_mut() {
+        obj.insert("apiVersion".into(), "v1".into());
+        obj.insert("kind".into(), "Secret".into());
+    }
+    let live = live.map(|l| to_json(l, &label)).transpose()?;
+    if !needs_apply(&want, live.as_ref()) {
+        return Ok(None);
+    }
+    // What server-side apply makes of it: the live Secret with our data, labels
+    // and owner references.
+    let after = match &live {
+        None => want.clone(),
+        Some(l) => {
+            let mut after = l.clone();
+            if let Some(obj) = after.as_object_mut() {
+                obj.insert("data".into(), want.get("data").cloned().unwrap_or_default());
+            }
+            for field in ["labels", "ownerReferences"] {
+                if let (Some(w), Some(meta)) = (
+                    want.pointer(&format!("/metadata/{field}")),
+                    after.get_mut("metadata").and_then(Value::as_object_mut),
+                ) {
+                    let mut merged = meta.get(field).cloned().unwrap_or(Value::Null);
+                    match (&mut merged, w) {
+                        (Value::Object(m), Value::Object(wm)) => {
+                            m.extend(wm.iter().map(|(k, v)| (k.clone(), v.clone())));
+                        }
+                        _ => merged = w.clone(),
+                    }
+                    meta.insert(field.into(), merged);
+                }
+            }
+            after
+        }
+    };
+    let action = if live.is_some() {
+        Action::Update
+    } else {
+        Action::Create
+    };
+    let namespace = desired.metadata.namespace.as_deref();
+    let mut c = change(action, "v1", "Secret", namespace, &name);
+    c.reason = Some(reason.to_string());
+    c.diff = text::object_diff(
+        live.as_ref(),
+        Some(&after),
+        if live.is_some() { "live" } else { "/dev/null" },
+        "run",
+    );
+    Ok(Some(c))
+}
+
+/// Computes what `run` would change for `inputs.cr`, reading the cluster through
+/// `client` and rendering with `renderer` (give it a `lookup` on the same cluster,
+/// as `run` does). Makes no write.
+pub async fn diff(
+    client: &Client,
+    renderer: Arc<dyn Renderer>,
+    inputs: &DiffInputs,
+) -> Result<DiffReport, DiffError> {
+    let cr = &inputs.cr;
+    let name = cr.name_any();
+    let ns = cr.namespace().unwrap_or_else(|| "default".to_string());
+    let mut report = DiffReport::default();
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), &ns);
+    let live_cr = Api::<WeightsAndBiases>::namespaced(client.clone(), &ns)
+        .get_opt(&name)
+        .await
+        .or_else(|e| match e {
+            // The CRD is not installed: no CR either.
+            kube::Error::Api(s) if s.code == 404 => Ok(None),
+            e => Err(e),
+        })
+        .map_err(read_err(format!("WeightsAndBiases {ns}/{name}")))?;
+    if live_cr.is_none() {
+        report.notes.push(format!(
+            "WeightsAndBiases {ns}/{name} is not in the cluster: showing what `run` would do \
+             once it is applied"
+        ));
+    }
+    let owner = live_cr.as_ref().and_then(|c| c.controller_owner_ref(&()));
+    let status = live_cr.as_ref().and_then(|c| c.status.as_ref());
+    let state = read_state(&secrets, &name).await?;
+    let inventory = state
+        .active_secret
+        .as_ref()
+        .and_then(|s| inventory_from_secret(s).ok())
+        .unwrap_or_default();
+    let mut cluster = Cluster {
+        client: client.clone(),
+        resolved: HashMap::new(),
+    };
+
+    if let Some(live) = &live_cr
+        && live.meta().deletion_timestamp.is_some()
+    {
+        report.notes.push(format!(
+            "WeightsAndBiases {ns}/{name} is being deleted: `run` uninstalls it"
+        ));
+        if live.finalizers().iter().any(|f| f == FINALIZER) {
+            prunes(&mut cluster, &Plan::uninstall(&inventory, &ns), &mut report).await?;
+        }
+        return Ok(report);
+    }
+
+    // User input: the file, else the console's Secret (created empty when absent).
+    let user = match (&inputs.user_input, &state.user_secret) {
+        (Some(u), _) => Some(u.clone()),
+        (None, Some(secret)) => Some(StoredSpec::from_secret(secret).map_err(invalid)?),
+        (None, None) => None,
+    };
+    let mut state_changes = Vec::new();
+    if inputs.user_input.is_none() && state.user_secret.is_none() {
+        let empty = StoredSpec {
+            chart: Value::Null,
+            values: serde_json::json!({}),
+            metadata: None,
+        };
+        let secret = state_secret(StateKind::UserInput, &name, &ns, &empty, None, None);
+        state_changes.extend(state_change(
+            &secret,
+            None,
+            "user input for the system console",
+        )?);
+    }
+
+    // Channel.
+    let fetched = match (&inputs.channel, inputs.airgapped) {
+        (Some(channel), false) => {
+            let license = resolve_license(
+                &secrets,
+                license_sources(cr.spec.values.as_ref(), user.as_ref().map(|u| &u.values)),
+            )
+            .await?;
+            let request = ChannelRequest {
+                license,
+                release_id: release_id(user.as_ref()),
+            };
+            Some(channel.fetch(&request).await)
+        }
+        _ => None,
+    };
+    let embedded = embedded_release().map_err(|e| invalid(format!("embedded channel: {e}")))?;
+    let cached = state
+        .cached_secret
+        .as_ref()
+        .and_then(|s| StoredSpec::from_secret(s).ok());
+    let base = select_base(inputs.airgapped, fetched, cached, embedded);
+    if base.write_cache {
+        let secret = state_secret(
+            StateKind::CachedRelease,
+            &name,
+            &ns,
+            &base.release,
+            None,
+            owner.clone(),
+        );
+        state_changes.extend(state_change(
+            &secret,
+            state.cached_secret.as_ref(),
+            "last good release of the channel",
+        )?);
+    }
+    if !base.reachable {
+        report
+            .notes
+            .push(format!("release channel: {}", base.message));
+    }
+
+    // Layers, chart, render, plan: any failure is what `run` reports as Invalid Config.
+    let desired = desired_spec(&LayerInputs {
+        cr_name: &name,
+        cr_chart: cr.spec.chart.as_ref(),
+        cr_values: cr.spec.values.as_ref(),
+        user_input: user.as_ref(),
+        channel: Some(&base.release),
+        defaults: inputs.defaults.clone(),
+    })
+    .map_err(invalid)?;
+    report
+        .notes
+        .extend(desired.warnings.iter().map(|w| format!("warning: {w}")));
+    let field = match desired.chart_layer {
+        Some(crate::spec::Layer::CustomResource) | None => "spec.chart".to_string(),
+        Some(layer) => format!("{layer} chart"),
+    };
+    let chart = fetch_offline(&desired.chart, &field).map_err(invalid)?;
+    let revision = next_revision(status);
+    let rendered: RenderedChart = {
+        let desired = desired.clone();
+        let (name, ns) = (name.clone(), ns.clone());
+        tokio::task::spawn_blocking(move || {
+            renderer.render(&RenderRequest {
+                chart: &chart,
+                release_name: &name,
+                namespace: &ns,
+                revision,
+                spec: &desired,
+            })
+        })
+        .await
+        .map_err(|e| format!("the renderer failed: {e}"))
+        .and_then(|r| r)
+        .map_err(invalid)?
+    };
+    let planned = plan(&rendered.manifests, &inventory, &ns).map_err(invalid)?;
+    let missing = missing_references(client, &planned).await?;
+    if !missing.is_empty() {
+        return Err(invalid(missing.join("; ")));
+    }
+
+    // The applies, decided as the applier decides.
+    let mut after_inventory = Inventory::default();
+    for object in &planned.apply {
+        if let Some(entry) = apply_one(&mut cluster, &planned, object, &mut report).await? {
+            after_inventory.entries.push(entry);
+        }
+    }
+
+    // State Secrets the reconcile writes after a successful apply.
+    if report.rejected.is_empty() {
+        let active = state_secret(
+            StateKind::Active,
+            &name,
+            &ns,
+            &desired.to_stored(),
+            Some(&after_inventory),
+            owner,
+        );
+        state_changes.extend(state_change(
+            &active,
+            state.active_secret.as_ref(),
+            "last applied spec and inventory",
+        )?);
+        let password = secrets
+            .get_opt(PASSWORD_SECRET)
+            .await
+            .map_err(read_err(format!("Secret {PASSWORD_SECRET}")))?;
+        if password.is_none() {
+            let mut c = change(Action::Create, "v1", "Secret", Some(&ns), PASSWORD_SECRET);
+            c.reason = Some("random password of the system console, never rotated".into());
+            report.changes.push(c);
+        }
+    }
+    report.changes.extend(state_changes);
+    prunes(&mut cluster, &planned, &mut report).await?;
+    Ok(report)
+}
+
+/// Whether the plan creates the CustomResourceDefinition serving `group`/`kind`.
+fn plan_defines(planned: &Plan, group: &str, kind: &str) -> bool {
+    planned.apply.iter().any(|o| {
+        o.manifest.kind == "CustomResourceDefinition"
+            && o.manifest
+                .object
+                .pointer("/spec/group")
+                .and_then(Value::as_str)
+                == Some(group)
+            && o.manifest
+                .object
+                .pointer("/spec/names/kind")
+                .and_then(Value::as_str)
+                == Some(kind)
+    })
+}
+
+/// One planned object: unchanged, create or update (with the dry-run result), or
+/// rejected. Returns the inventory entry `run` would record.
+async fn apply_one(
+    cluster: &mut Cluster,
+    planned: &Plan,
+    object: &PlannedObject,
+    report: &mut DiffReport,
+) -> Result<Option<InventoryEntry>, DiffError> {
+    let m = &object.manifest;
+    let key = object.key();
+    let mut desired = m.object.clone();
+    integral_numbers(&mut desired);
+    let resolved = match cluster.resolve(&m.api_version, &m.kind).await {
+        Ok(r) => r,
+        Err(e) if plan_defines(planned, &key.group, &m.kind) => {
+            // Served only once the CRD of this same apply exists.
+            if let (Some(ns), Some(meta)) = (
+                object.namespace.as_deref(),
+                desired.get_mut("metadata").and_then(Value::as_object_mut),
+            ) {
+                meta.insert("namespace".into(), Value::String(ns.to_string()));
+            }
+            let mut c = change(
+                Action::Create,
+                &m.api_version,
+                &m.kind,
+                object.namespace.as_deref(),
+                &m.name,
+            );
+            c.reason = Some(format!("not checked by the API server: {e}"));
+            c.diff = text::object_diff(None, Some(&desired), "/dev/null", "run");
+            report.changes.push(c);
+            return Ok(Some(object.to_entry(None)));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let namespace = if resolved.namespaced {
+        object.namespace.as_deref()
+    } else {
+        None
+    };
+    if let (Some(ns), Some(meta)) = (
+        namespace,
+        desired.get_mut("metadata").and_then(Value::as_object_mut),
+    ) {
+        meta.insert("namespace".into(), Value::String(ns.to_string()));
+    }
+    let api = cluster.api(&resolved, namespace);
+    let label = key.to_string();
+    let live = api
+        .get_opt(&m.name)
+        .await
+        .map_err(|source| ExecuteError::Read {
+            object: label.clone(),
+            source,
+        })?;
+    let live_json = live.as_ref().map(|l| to_json(l, &label)).transpose()?;
+    let mut entry = object.to_entry(
+        live_json
+            .as_ref()
+            .and_then(|l| l.pointer("/metadata/uid"))
+            .and_then(Value::as_str)
+            .map(str::to_string),
+    );
+    if !resolved.namespaced {
+        entry.namespace = None;
+    }
+    if !needs_apply(&desired, live_json.as_ref()) {
+        report.unchanged += 1;
+        return Ok(Some(entry));
+    }
+    let mut c = change(
+        if live.is_some() {
+            Action::Update
+        } else {
+            Action::Create
+        },
+        &m.api_version,
+        &m.kind,
+        namespace,
+        &m.name,
+    );
+    let after = match api
+        .patch(&m.name, &dry_run_params(), &Patch::Apply(&desired))
+        .await
+    {
+        Ok(result) => to_json(&result, &label)?,
+        Err(source) => {
+            let e = ExecuteError::Apply {
+                object: label.clone(),
+                source,
+            };
+            if e.is_permanent() {
+                report.rejected.push(event_message(&e.to_string()));
+                return Ok(None);
+            }
+            match &e {
+                // Creating in a namespace this apply creates first.
+                ExecuteError::Apply {
+                    source: kube::Error::Api(s),
+                    ..
+                } if s.code == 404 && live.is_none() => {
+                    c.reason = Some(format!("not checked by the API server: {}", s.message));
+                    desired
+                }
+                _ => return Err(e.into()),
+            }
+        }
+    };
+    if let Some(before) = &live_json
+        && text::clean(before) == text::clean(&after)
+    {
+        report.reapplied.push(label);
+        report.unchanged += 1;
+        return Ok(Some(entry));
+    }
+    c.diff = text::object_diff(
+        live_json.as_ref(),
+        Some(&after),
+        if live.is_some() { "live" } else { "/dev/null" },
+        "run",
+    );
+    report.changes.push(c);
+    Ok(Some(entry))
+}
+
+/// The prune of `planned` as the executor would carry it out.
+async fn prunes(
+    cluster: &mut Cluster,
+    planned: &Plan,
+    report: &mut DiffReport,
+) -> Result<(), DiffError> {
+    for (entry, protected) in planned
+        .prune
+        .iter()
+        .map(|e| (e, false))
+        .chain(planned.retained.iter().map(|e| (e, true)))
+    {
+        let label = entry.key().to_string();
+        let resolved = match cluster.resolve(&entry.api_version, &entry.kind).await {
+            Ok(r) => r,
+            // The kind is gone from the cluster: so is the object.
+            Err(ExecuteError::Resolve {
+                source: kube::Error::Api(s),
+                ..
+            }) if s.code == 404 => continue,
+            Err(ExecuteError::Resolve {
+                source: kube::Error::Discovery(_),
+                ..
+            }) => continue,
+            Err(e) => return Err(e.into()),
+        };
+        let api = cluster.api(&resolved, entry.namespace.as_deref());
+        let Some(live) = api
+            .get_opt(&entry.name)
+            .await
+            .map_err(|source| ExecuteError::Read {
+                object: label.clone(),
+                source,
+            })?
+        else {
+            continue;
+        };
+        let kept_now = live
+            .metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(KEEP_ANNOTATION))
+            .is_some_and(|v| v == KEEP_VALUE);
+        let recreated = entry.uid.is_some() && live.metadata.uid != entry.uid;
+        let reason = if protected && entry.kind == "PersistentVolumeClaim" && !entry.keep {
+            Some("PersistentVolumeClaims are never pruned")
+        } else if protected || kept_now {
+            Some("annotated helm.sh/resource-policy: keep")
+        } else if recreated {
+            Some("re-created since it was applied (another UID): not ours")
+        } else {
+            None
+        };
+        let mut c = change(
+            if reason.is_some() {
+                Action::Keep
+            } else {
+                Action::Delete
+            },
+            &entry.api_version,
+            &entry.kind,
+            entry.namespace.as_deref(),
+            &entry.name,
+        );
+        match reason {
+            Some(r) => c.reason = Some(r.to_string()),
+            None => {
+                let live = to_json(&live, &label)?;
+                c.diff = text::object_diff(Some(&live), None, "live", "/dev/null");
+            }
+        }
+        report.changes.push(c);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dry_run_params_match_the_applier_and_never_persist() {
+        let p = dry_run_params();
+        assert!(p.dry_run);
+        assert!(p.force);
+        assert_eq!(p.field_manager.as_deref(), Some(FIELD_MANAGER));
+    }
+
+    #[test]
+    fn only_keep_is_not_a_change() {
+        let mut r = DiffReport::default();
+        r.changes.push(change(
+            Action::Keep,
+            "v1",
+            "PersistentVolumeClaim",
+            Some("n"),
+            "d",
+        ));
+        assert!(!r.has_changes());
+        r.changes
+            .push(change(Action::Delete, "v1", "ConfigMap", Some("n"), "c"));
+        assert!(r.has_changes());
+        assert_eq!(r.count(Action::Delete), 1);
+        assert_eq!(r.changes[1].label(), "ConfigMap n/c");
+    }
+}
