@@ -6,7 +6,7 @@
 
 use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
 
-use clap::{ArgAction, Args, Parser, Subcommand, builder::BoolishValueParser};
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum, builder::BoolishValueParser};
 
 use crate::cmd;
 
@@ -34,6 +34,9 @@ pub enum Command {
     /// Run the operator's pipeline for a `WeightsAndBiases` file up to the
     /// manifests, offline (the chart's `lookup` sees nothing), and print them.
     Render(RenderArgs),
+    /// Show what `run` would change in the cluster for a `WeightsAndBiases` file
+    /// (KUBECONFIG), without writing: exit 0 no change, 1 changes, 2 error.
+    Diff(DiffArgs),
     /// Run the controller: reconcile every `WeightsAndBiases` (uses KUBECONFIG or the
     /// in-cluster service account).
     Run(RunArgs),
@@ -105,6 +108,49 @@ pub struct RenderArgs {
     /// by the embedded chart when the names match (with a note on stderr).
     #[arg(long, value_name = "PATH")]
     pub chart: Option<PathBuf>,
+
+    /// Layer settings.
+    #[command(flatten)]
+    pub layers: LayerArgs,
+}
+
+/// `diff` output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffOutput {
+    /// Headers and unified diffs.
+    Text,
+    /// One JSON document: changes (with their diffs), counts, notes.
+    Json,
+}
+
+/// `diff` arguments.
+#[derive(Debug, Clone, Args)]
+pub struct DiffArgs {
+    /// The `WeightsAndBiases` custom resource (YAML or JSON).
+    #[arg(short = 'f', long = "filename", value_name = "CR")]
+    pub file: PathBuf,
+
+    /// The user-input layer (as for `render`); without it, the cluster's
+    /// `<name>-spec-user` Secret, as `run` reads it.
+    #[arg(long, value_name = "FILE")]
+    pub user_input: Option<PathBuf>,
+
+    /// A release-channel release `{metadata, chart, values}` (as `run
+    /// --channel-file`); the embedded channel when absent.
+    #[arg(long, value_name = "FILE")]
+    pub channel: Option<PathBuf>,
+
+    /// Only the `=== action object` headers and the summary, no diffs.
+    #[arg(long)]
+    pub brief: bool,
+
+    /// Color the diff (ANSI); off by default.
+    #[arg(long)]
+    pub color: bool,
+
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value_t = DiffOutput::Text)]
+    pub output: DiffOutput,
 
     /// Layer settings.
     #[command(flatten)]
@@ -267,6 +313,8 @@ impl Cli {
             Command::Explain(args) => cmd::explain::run(&args, &mut stdout),
             Command::Template(args) => cmd::template::run(&args, &mut stdout),
             Command::Render(args) => cmd::render::run(&args, &mut stdout),
+            // `diff` has its own exit statuses (as `kubectl diff`).
+            Command::Diff(args) => return cmd::diff::run(&args, &mut stdout),
             Command::Run(args) => {
                 drop(stdout);
                 cmd::run::run(&args)

@@ -96,7 +96,7 @@ fn read_yaml(path: &Path) -> anyhow::Result<Value> {
     serde_saphyr::from_str(&text).with_context(|| format!("parsing {}", path.display()))
 }
 
-fn read_cr(path: &Path) -> anyhow::Result<WeightsAndBiases> {
+pub(crate) fn read_cr(path: &Path) -> anyhow::Result<WeightsAndBiases> {
     let value = read_yaml(path)?;
     let kind = value
         .get("kind")
@@ -114,7 +114,7 @@ fn read_cr(path: &Path) -> anyhow::Result<WeightsAndBiases> {
 
 /// A `<name>-spec-user` Secret (`data` base64 or `stringData`), a stored-spec
 /// document `{chart, values, metadata}`, or plain values.
-fn read_user_input(path: &Path) -> anyhow::Result<StoredSpec> {
+pub(crate) fn read_user_input(path: &Path) -> anyhow::Result<StoredSpec> {
     let value = read_yaml(path)?;
     let context = || format!("{}: not a valid user-input layer", path.display());
     if value.get("kind").and_then(Value::as_str) == Some("Secret") {

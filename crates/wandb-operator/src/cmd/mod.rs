@@ -2,6 +2,7 @@
 //! stdout, so tests can capture the output.
 
 pub mod crd;
+pub mod diff;
 pub mod explain;
 pub mod render;
 pub mod run;
