@@ -47,6 +47,8 @@ pub enum ListType {
     Interface,
     /// `[]string` (`splitList`, `toStrings`, `keys`, `sortAlpha`...).
     String,
+    /// `[]int` (Sprig's `until`, `untilStep`); every item is a [`Value::Int`].
+    Int,
 }
 
 /// An immutable Go slice.
@@ -306,6 +308,7 @@ impl Value {
             Value::List(l) => match l.go_type() {
                 ListType::Interface => "[]interface {}",
                 ListType::String => "[]string",
+                ListType::Int => "[]int",
             },
             Value::Map(m) => match m.go_type() {
                 MapType::Interface => "map[string]interface {}",

@@ -14,10 +14,6 @@ use serde_json::Value as Json;
 /// any other case fails, so this list is the complete set of known gaps.
 const KNOWN_GAPS: &[(&str, &str)] = &[
     (
-        "lists-16",
-        "until returns []int; gotmpl has no []int list type",
-    ),
-    (
         "dicts-09",
         ".Values is chartutil.Values in Helm (a named type dig rejects); ours is a plain map",
     ),
@@ -31,6 +27,10 @@ const KNOWN_GAPS: &[(&str, &str)] = &[
         "b64dec of random bytes: our strings are UTF-8, invalid bytes become U+FFFD",
     ),
 ];
+
+/// Known gaps that pass when the random input happens to avoid them (valid
+/// UTF-8 random bytes), so passing does not mean fixed.
+const RANDOM_GAPS: &[&str] = &["crypto-09"];
 
 /// Helm 4 prints an execution error over three lines (`FILE:L:C`,
 /// `executing "NAME" at <NODE>:`, the cause); Go's text/template error (what
@@ -68,7 +68,14 @@ fn func_type_checks_match_real_helm() {
 /// `tests/fixtures/gen_func_more_cases.py` with the real engine.
 #[test]
 fn more_func_cases_match_real_helm() {
-    run_cases("func-more-cases.json", &[], false);
+    run_cases(
+        "func-more-cases.json",
+        &[(
+            "intlist-04",
+            "chunk returns [][]interface {}; our lists are []interface {}, []string or []int",
+        )],
+        false,
+    );
 }
 
 /// Type-check cases that still differ from Helm, with the reason.
@@ -146,6 +153,7 @@ fn run_cases(file: &str, known_gaps: &[(&str, &str)], whole_error: bool) {
         let known = known_gaps.iter().any(|(k, _)| *k == id);
         match (problem, known) {
             (None, false) => pass += 1,
+            (None, true) if RANDOM_GAPS.contains(&id) => pass += 1,
             (None, true) => fixed.push(id.to_string()),
             (Some(p), false) => fails.push(format!(
                 "{id} {:?}: {p}",

@@ -255,7 +255,7 @@ pub(crate) fn deep_equal(a: &Value, b: &Value) -> bool {
 pub(crate) fn int_list(items: Vec<i64>) -> Value {
     Value::List(List::typed(
         items.into_iter().map(Value::Int).collect(),
-        ListType::Interface,
+        ListType::Int,
     ))
 }
 
