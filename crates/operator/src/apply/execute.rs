@@ -17,10 +17,11 @@ use kube::ResourceExt;
 use kube::{
     Client,
     api::{
-        Api, ApiResource, DeleteParams, DynamicObject, GroupVersionKind, Patch, PatchParams,
-        PostParams, Preconditions, PropagationPolicy,
+        Api, ApiResource, DeleteParams, DynamicObject, Patch, PatchParams, PostParams,
+        Preconditions, PropagationPolicy,
     },
-    discovery::{Scope, pinned_kind},
+    core::GroupVersion,
+    discovery::{Scope, pinned_group},
 };
 use serde_json::Value;
 
@@ -138,18 +139,32 @@ struct Resolved {
     namespaced: bool,
 }
 
-/// Discovery answers (apiVersion + kind -> resource, scope), shared by the applier
-/// and the chart's `lookup` so that a steady-state reconcile asks the API server
-/// nothing about kinds it has resolved before. Only answers are kept: a kind the
-/// cluster does not serve is asked again next time (a CRD installed later is seen),
-/// and [`Discovery::forget`] drops a kind whose resource answered 404 (a CRD
-/// removed or changed).
+/// Discovery answers, shared by the applier and the chart's `lookup` so that a
+/// steady-state reconcile asks the API server nothing about kinds. One answer per
+/// group version (`/api/v1`, `/apis/apps/v1`, ...) holds every kind in it, so a
+/// first install asks once per group version, not once per kind. Failures are not
+/// kept: a group version the cluster does not serve is asked again next time, and a
+/// kind missing from a kept answer makes the group version be asked again (a CRD
+/// installed later is found). [`Discovery::forget`] drops the answer for a kind whose
+/// resource answered 404 (a CRD removed or changed).
 #[derive(Clone, Default)]
 pub struct Discovery {
-    resolved: Arc<Mutex<HashMap<(String, String), Resolved>>>,
+    groups: Arc<Mutex<HashMap<String, GroupResources>>>,
 }
 
+/// The kinds of one group version: resource and whether it is namespaced.
+type GroupResources = Arc<Vec<(ApiResource, bool)>>;
+
 impl Discovery {
+    fn find(&self, api_version: &str, kind: &str) -> Option<(ApiResource, bool)> {
+        let groups = self.groups.lock().ok()?;
+        groups
+            .get(api_version)?
+            .iter()
+            .find(|(r, _)| r.kind == kind)
+            .cloned()
+    }
+
     /// The resource of `api_version`/`kind` and whether it is namespaced.
     pub async fn resolve(
         &self,
@@ -157,30 +172,32 @@ impl Discovery {
         api_version: &str,
         kind: &str,
     ) -> Result<(ApiResource, bool), kube::Error> {
-        let key = (api_version.to_string(), kind.to_string());
-        if let Some(r) = self.resolved.lock().ok().and_then(|m| m.get(&key).cloned()) {
-            return Ok((r.resource, r.namespaced));
+        if let Some(found) = self.find(api_version, kind) {
+            return Ok(found);
         }
         let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
-        let gvk = GroupVersionKind::gvk(group, version, kind);
-        let (resource, caps) = pinned_kind(client, &gvk).await?;
-        let namespaced = caps.scope == Scope::Namespaced;
-        if let Ok(mut m) = self.resolved.lock() {
-            m.insert(
-                key,
-                Resolved {
-                    resource: resource.clone(),
-                    namespaced,
-                },
-            );
+        let answer = pinned_group(client, &GroupVersion::gv(group, version)).await?;
+        let resources: Vec<(ApiResource, bool)> = answer
+            .versioned_resources(version)
+            .into_iter()
+            .map(|(r, caps)| (r, caps.scope == Scope::Namespaced))
+            .collect();
+        if let Ok(mut groups) = self.groups.lock() {
+            groups.insert(api_version.to_string(), Arc::new(resources));
         }
-        Ok((resource, namespaced))
+        self.find(api_version, kind).ok_or_else(|| {
+            kube::Error::Discovery(kube::error::DiscoveryError::MissingKind(format!(
+                "{api_version} {kind}"
+            )))
+        })
     }
 
-    /// Drops the answer for `api_version`/`kind`; the next use asks again.
+    /// Drops the answer for `api_version` (which serves `kind`); the next use asks
+    /// again.
     pub fn forget(&self, api_version: &str, kind: &str) {
-        if let Ok(mut m) = self.resolved.lock() {
-            m.remove(&(api_version.to_string(), kind.to_string()));
+        tracing::debug!(api_version, kind, "discovery: forgetting a kind");
+        if let Ok(mut groups) = self.groups.lock() {
+            groups.remove(api_version);
         }
     }
 }

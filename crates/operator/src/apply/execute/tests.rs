@@ -223,7 +223,12 @@ async fn discovery_keeps_answers_not_misses_and_forgets_on_request() {
             .unwrap()
             .requests
             .iter()
-            .filter(|(_, p)| p == "/apis/apps/v1" || p == "/apis/example.com/v1")
+            .filter(|(_, p)| {
+                matches!(
+                    p.as_str(),
+                    "/api/v1" | "/apis/apps/v1" | "/apis/example.com/v1"
+                )
+            })
             .count()
     };
     let (resource, namespaced) = discovery
@@ -243,8 +248,14 @@ async fn discovery_keeps_answers_not_misses_and_forgets_on_request() {
     applier.resolve("apps/v1", "Deployment").await.unwrap();
     assert_eq!(discovery_gets(&api), 1);
 
-    // A kind the cluster does not serve (yet): asked every time, so a CRD
-    // installed later is found.
+    // One answer per group version serves all its kinds.
+    for kind in ["Secret", "ConfigMap", "Service", "Secret"] {
+        discovery.resolve(&client, "v1", kind).await.unwrap();
+    }
+    assert_eq!(discovery_gets(&api), 2);
+
+    // A group version the cluster does not serve (yet), and a kind missing from a
+    // served one: asked every time, so a CRD installed later is found.
     for _ in 0..2 {
         assert!(
             discovery
@@ -252,10 +263,15 @@ async fn discovery_keeps_answers_not_misses_and_forgets_on_request() {
                 .await
                 .is_err()
         );
+        let missing = discovery.resolve(&client, "apps/v1", "Widget").await;
+        assert!(
+            matches!(missing, Err(kube::Error::Discovery(_))),
+            "{missing:?}"
+        );
     }
-    assert_eq!(discovery_gets(&api), 3);
+    assert_eq!(discovery_gets(&api), 6);
 
     discovery.forget("apps/v1", "Deployment");
     applier.resolve("apps/v1", "Deployment").await.unwrap();
-    assert_eq!(discovery_gets(&api), 4);
+    assert_eq!(discovery_gets(&api), 7);
 }
