@@ -73,7 +73,8 @@ mod architecture {
                     // `str::replace` is not an API call: flag `.replace(` only on an
                     // `api` receiver.
                     let ambiguous = w.starts_with(".replace");
-                    let dry_run = dry_run_only && *w == ".patch(" && line.contains("dry_run_params()");
+                    let dry_run =
+                        dry_run_only && *w == ".patch(" && line.contains("dry_run_params()");
                     if line.contains(w) && (!ambiguous || line.contains("api")) && !dry_run {
                         found.push(format!("{rel}:{}: {}", n + 1, line.trim()));
                     }
