@@ -243,6 +243,21 @@ fn object_changes(doc: &Value, action: &str) -> BTreeSet<String> {
         .collect()
 }
 
+/// Requests by kind: `get`, `list`, discovery, dry-run `patch`.
+fn tally(requests: &[RequestRecord]) -> String {
+    let mut counts = std::collections::BTreeMap::<String, usize>::new();
+    for r in requests {
+        let what = match (r.verb.as_str(), r.dry_run) {
+            ("", _) => "discovery".to_string(),
+            (verb, true) => format!("dry-run {verb}"),
+            (verb, false) => verb.to_string(),
+        };
+        *counts.entry(what).or_default() += 1;
+    }
+    let parts: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    format!("({} requests: {})", requests.len(), parts.join(", "))
+}
+
 fn keys(keys: &[operator::apply::ObjectKey]) -> BTreeSet<String> {
     keys.iter()
         .map(|k| format!("{}/{}", k.kind, k.name))
@@ -550,6 +565,27 @@ async fn invalid_configurations_print_runs_message_and_write_nothing() {
         let doc: Value = serde_json::from_str(&json.stdout).unwrap();
         assert_eq!(doc["error"], format!("Invalid Config: {message}"));
     }
+    // An object the API server refuses (an immutable field): the dry run finds it.
+    let bad = cr(json!({"selectorSuffix": "-v2"}));
+    let file = env.write("immutable.json", &bad);
+    let mark = env.server.requests().len();
+    let run = env.diff(&file, &[]).await;
+    env.assert_read_only(mark);
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains(
+            "=== rejected by the API server: applying Deployment.apps default/wandb-web: "
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.ends_with(", 1 rejected.\n"), "{}", run.stdout);
+    env.reconcile(&bad).await;
+    let condition = env.cr_condition("Reconciled").await;
+    let message = condition["message"].as_str().unwrap();
+    assert!(message.contains("field is immutable"), "{message}");
+    assert_eq!(run.stderr, format!("error: Invalid Config: {message}\n"));
+
     // A CR file that is not one: an error too, before any request.
     let file = env.write("not-a-cr.json", &json!({"kind": "ConfigMap"}));
     let mark = env.server.requests().len();
@@ -572,13 +608,27 @@ async fn platform_chart_minimal_example() {
     )
     .unwrap();
     let file = env.write("minimal.json", &example);
+    let mark = env.server.requests().len();
+    let start = std::time::Instant::now();
     let (code, doc) = env.diff_json(&file).await;
+    let fresh_time = start.elapsed();
+    let fresh = tally(&env.server.requests()[mark..]);
     assert_eq!(code, 1);
     let announced = object_changes(&doc, "create");
     assert!(announced.len() > 10, "{announced:?}");
     let outcome = env.reconcile(&example).await;
     assert_eq!(announced, keys(&outcome.applied.unwrap().applied));
+    let mark = env.server.requests().len();
+    let start = std::time::Instant::now();
     let (code, doc) = env.diff_json(&file).await;
+    let steady_time = start.elapsed();
+    let steady = tally(&env.server.requests()[mark..]);
+    println!(
+        "[diff] examples/minimal.yaml, {} objects: fresh cluster {:.2}s {fresh}; after the reconcile {:.2}s {steady}",
+        announced.len(),
+        fresh_time.as_secs_f64(),
+        steady_time.as_secs_f64()
+    );
     assert_eq!(code, 0, "{doc:#}");
     assert_eq!(
         doc["reapplied"],
