@@ -650,3 +650,51 @@ async fn platform_chart_minimal_example() {
     );
     assert!(doc.to_string().contains("diff-changed"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_channel_file_is_a_layer_and_airgapped_ignores_it() {
+    let env = Env::start("channel").await;
+    let base = cr(json!({}));
+    env.reconcile(&base).await;
+    let file = env.write("cr.json", &base);
+    let channel = env.write(
+        "channel.json",
+        &json!({"metadata": {"releaseId": "r7"}, "chart": {"path": chart_dir()},
+                "values": {"greeting": "from the channel"}}),
+    );
+    let channel = channel.to_str().unwrap();
+    let mark = env.server.requests().len();
+    let run = env.diff(&file, &["--channel", channel, "--brief"]).await;
+    env.assert_read_only(mark);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(
+        run.stdout,
+        "=== update ConfigMap default/wandb-config\n\
+         === create Secret default/wandb-latest-cached-release (last good release of the channel)\n\
+         === update Secret default/wandb-spec-active (last applied spec and inventory)\n\
+         Summary: 1 to create, 2 to update, 0 to delete, 0 kept, 6 unchanged.\n"
+    );
+    let airgapped = env
+        .diff(&file, &["--channel", channel, "--airgapped"])
+        .await;
+    assert_eq!(airgapped.code, 0, "{}", airgapped.stdout);
+    // A pinned release the channel does not have: the embedded channel applies, as
+    // in `run`, with a note.
+    let user = env.write("user.json", &json!({"values": {"_releaseId": "r1"}}));
+    let pinned = env
+        .diff(
+            &file,
+            &["--channel", channel, "--user-input", user.to_str().unwrap()],
+        )
+        .await;
+    assert!(
+        pinned.stderr.contains("# release channel: "),
+        "{}",
+        pinned.stderr
+    );
+    assert!(
+        pinned.stderr.contains("\"r1\" not found"),
+        "{}",
+        pinned.stderr
+    );
+}
