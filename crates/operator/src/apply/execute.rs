@@ -448,11 +448,12 @@ impl Applier {
 
     /// Writes the status subresource of a CR with server-side apply. Callers pass
     /// only a status that differs from the current one (see `status::next_status`).
+    /// Returns the CR's `resourceVersion` after the write.
     pub async fn write_status(
         &self,
         cr: &WeightsAndBiases,
         status: &WeightsAndBiasesStatus,
-    ) -> Result<(), ExecuteError> {
+    ) -> Result<Option<String>, ExecuteError> {
         let label = format!("WeightsAndBiases {} status", cr.name_any());
         let api: Api<WeightsAndBiases> =
             Api::namespaced(self.client.clone(), &cr.namespace().unwrap_or_default());
@@ -461,17 +462,18 @@ impl Applier {
             "kind": "WeightsAndBiases",
             "status": status,
         });
-        api.patch_status(
-            &cr.name_any(),
-            &PatchParams::apply(FIELD_MANAGER).force(),
-            &Patch::Apply(&body),
-        )
-        .await
-        .map_err(|source| ExecuteError::Apply {
-            object: label,
-            source,
-        })?;
-        Ok(())
+        let written = api
+            .patch_status(
+                &cr.name_any(),
+                &PatchParams::apply(FIELD_MANAGER).force(),
+                &Patch::Apply(&body),
+            )
+            .await
+            .map_err(|source| ExecuteError::Apply {
+                object: label,
+                source,
+            })?;
+        Ok(written.resource_version())
     }
 
     /// Adds (`present`) or removes the operator's finalizer; no request when the

@@ -10,6 +10,7 @@
 //! `Invalid Config` and waits for a change; API errors are returned for a retry
 //! with backoff.
 
+mod echo;
 mod lease;
 mod run;
 mod workloads;
@@ -99,6 +100,9 @@ pub struct Outcome {
     pub applied: Option<Applied>,
     /// Whether the status was written.
     pub status_written: bool,
+    /// The CR's `resourceVersion` after the status write: the watch event that
+    /// echoes it needs no reconcile.
+    pub status_resource_version: Option<String>,
 }
 
 /// A reconcile failed in a way worth retrying with backoff.
@@ -439,7 +443,7 @@ pub async fn reconcile_tracked(
         }),
     };
     if let Some(status) = next_status(cr.status.as_ref(), input, &(ctx.now)()) {
-        ctx.applier.write_status(cr, &status).await?;
+        out.status_resource_version = ctx.applier.write_status(cr, &status).await?;
         out.status_written = true;
         if wrote {
             out.events
@@ -538,7 +542,7 @@ async fn invalid(
         applied: None,
     };
     if let Some(status) = next_status(cr.status.as_ref(), input, &(ctx.now)()) {
-        ctx.applier.write_status(cr, &status).await?;
+        out.status_resource_version = ctx.applier.write_status(cr, &status).await?;
         out.status_written = true;
     }
     out.requeue_after = None;

@@ -28,6 +28,7 @@ use prometheus_client::registry::Registry;
 
 use super::{
     Context, ReconcileError,
+    echo::Echoes,
     lease::{LeaderElector, LeaseConfig},
     reconcile_tracked,
     workloads::WorkloadIndex,
@@ -98,6 +99,7 @@ struct Data {
     metrics: Metrics,
     recorder: Recorder,
     workloads: Arc<WorkloadIndex>,
+    echoes: Arc<Echoes>,
     failures: std::sync::Mutex<std::collections::HashMap<ObjectRef<WeightsAndBiases>, u32>>,
 }
 
@@ -121,10 +123,13 @@ pub fn state_secret_owner(secret: &Secret) -> Option<ObjectRef<WeightsAndBiases>
 /// The watch mapper of a workload kind: the CR whose `Ready` may change with it.
 fn workload_mapper<K: serde::Serialize>(
     index: Arc<WorkloadIndex>,
+    echoes: Arc<Echoes>,
 ) -> impl Fn(K) -> Option<ObjectRef<WeightsAndBiases>> + Send + Sync + 'static {
     move |object: K| {
         let value = serde_json::to_value(&object).ok()?;
-        index.trigger(&value)
+        let owner = index.trigger(&value)?;
+        echoes.triggered(&owner);
+        Some(owner)
     }
 }
 
@@ -216,6 +221,7 @@ pub async fn run(
         metrics,
         recorder,
         workloads: Arc::default(),
+        echoes: Arc::default(),
         failures: Default::default(),
     });
 
@@ -227,6 +233,8 @@ pub async fn run(
     for ns in scopes {
         let ns = ns.as_deref();
         let index = &data.workloads;
+        let echoes = &data.echoes;
+        let secret_echoes = echoes.clone();
         let controller = Controller::new(
             scoped::<WeightsAndBiases>(&client, ns),
             watcher::Config::default(),
@@ -234,24 +242,28 @@ pub async fn run(
         .watches(
             scoped::<Secret>(&client, ns),
             watcher::Config::default().labels(STATE_LABEL),
-            |s: Secret| state_secret_owner(&s),
+            move |s: Secret| {
+                let owner = state_secret_owner(&s)?;
+                secret_echoes.triggered(&owner);
+                Some(owner)
+            },
         )
         // Applied objects carry no label of ours (charts label them as they please),
         // so these watches are unfiltered and the index maps them back.
         .watches(
             scoped::<Deployment>(&client, ns),
             watcher::Config::default(),
-            workload_mapper::<Deployment>(index.clone()),
+            workload_mapper::<Deployment>(index.clone(), echoes.clone()),
         )
         .watches(
             scoped::<StatefulSet>(&client, ns),
             watcher::Config::default(),
-            workload_mapper::<StatefulSet>(index.clone()),
+            workload_mapper::<StatefulSet>(index.clone(), echoes.clone()),
         )
         .watches(
             scoped::<Job>(&client, ns),
             watcher::Config::default(),
-            workload_mapper::<Job>(index.clone()),
+            workload_mapper::<Job>(index.clone(), echoes.clone()),
         )
         .with_config(ControllerConfig::default().concurrency(config.concurrency))
         .graceful_shutdown_on(shutdown.clone())
@@ -288,8 +300,19 @@ async fn reconcile_one(
     cr: Arc<WeightsAndBiases>,
     data: Arc<Data>,
 ) -> Result<Action, ReconcileError> {
-    let _timer = data.metrics.start_reconcile();
     let owner = ObjectRef::from_obj(cr.as_ref());
+    let token = match data.echoes.begin(
+        &owner,
+        cr.meta().resource_version.as_deref(),
+        std::time::Instant::now(),
+    ) {
+        Ok(skip) => {
+            tracing::debug!(name = %cr.name_any(), "the CR is our own status write; nothing to do");
+            return Ok(skip);
+        }
+        Err(token) => token,
+    };
+    let _timer = data.metrics.start_reconcile();
     let outcome = match reconcile_tracked(&cr, &data.ctx, Some(&data.workloads)).await {
         Ok(o) => o,
         Err(e) => {
@@ -303,6 +326,17 @@ async fn reconcile_one(
         // Invalid Config (or a CR without our finalizer being deleted): no `Ready`
         // to keep current.
         None => data.workloads.forget(&owner),
+    }
+    if cr.meta().deletion_timestamp.is_some() {
+        data.echoes.forget(&owner);
+    } else {
+        data.echoes.finished(
+            &owner,
+            token,
+            outcome.status_resource_version.clone(),
+            outcome.requeue_after,
+            std::time::Instant::now(),
+        );
     }
     if let Ok(mut failures) = data.failures.lock() {
         failures.remove(&ObjectRef::from_obj(cr.as_ref()));
