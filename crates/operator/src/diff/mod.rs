@@ -16,13 +16,12 @@
 
 pub mod text;
 
-use std::{collections::HashMap, sync::Arc};
+use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::{ConfigMap, Secret};
 use kube::{
     Api, Client, Resource, ResourceExt,
-    api::{ApiResource, DynamicObject, GroupVersionKind, Patch, PatchParams},
-    discovery::{Scope, pinned_kind},
+    api::{ApiResource, DynamicObject, Patch, PatchParams},
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -30,8 +29,8 @@ use serde_json::Value;
 use crate::{
     api::{FINALIZER, WeightsAndBiases},
     apply::{
-        ExecuteError, FIELD_MANAGER, Inventory, InventoryEntry, KEEP_ANNOTATION, KEEP_VALUE, Plan,
-        PlannedObject, integral_numbers, needs_apply, plan,
+        Discovery, ExecuteError, FIELD_MANAGER, Inventory, InventoryEntry, KEEP_ANNOTATION,
+        KEEP_VALUE, Plan, PlannedObject, integral_numbers, needs_apply, plan,
     },
     channel::{ChannelRequest, ReleaseChannel, embedded_release, select_base},
     controller::{RenderedChart, Renderer},
@@ -60,6 +59,8 @@ pub struct DiffInputs {
     pub airgapped: bool,
     /// Operator defaults layer.
     pub defaults: OperatorDefaults,
+    /// Discovery answers, shared with the renderer's `lookup` as in `run`.
+    pub discovery: Discovery,
 }
 
 /// What `run` would do to one object.
@@ -195,40 +196,32 @@ fn dry_run_params() -> PatchParams {
     PatchParams::apply(FIELD_MANAGER).force().dry_run()
 }
 
-#[derive(Clone)]
 struct Resolved {
     resource: ApiResource,
     namespaced: bool,
 }
 
-/// Read-only cluster access with a discovery cache.
+/// Read-only cluster access, resolving kinds through the applier's [`Discovery`].
 struct Cluster {
     client: Client,
-    resolved: HashMap<(String, String), Resolved>,
+    discovery: Discovery,
 }
 
 impl Cluster {
-    async fn resolve(&mut self, api_version: &str, kind: &str) -> Result<Resolved, ExecuteError> {
-        let key = (api_version.to_string(), kind.to_string());
-        if let Some(r) = self.resolved.get(&key) {
-            return Ok(r.clone());
-        }
-        let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
-        let gvk = GroupVersionKind::gvk(group, version, kind);
-        let (resource, caps) =
-            pinned_kind(&self.client, &gvk)
-                .await
-                .map_err(|source| ExecuteError::Resolve {
-                    api_version: api_version.to_string(),
-                    kind: kind.to_string(),
-                    source,
-                })?;
-        let r = Resolved {
+    async fn resolve(&self, api_version: &str, kind: &str) -> Result<Resolved, ExecuteError> {
+        let (resource, namespaced) = self
+            .discovery
+            .resolve(&self.client, api_version, kind)
+            .await
+            .map_err(|source| ExecuteError::Resolve {
+                api_version: api_version.to_string(),
+                kind: kind.to_string(),
+                source,
+            })?;
+        Ok(Resolved {
             resource,
-            namespaced: caps.scope == Scope::Namespaced,
-        };
-        self.resolved.insert(key, r.clone());
-        Ok(r)
+            namespaced,
+        })
     }
 
     fn api(&self, r: &Resolved, namespace: Option<&str>) -> Api<DynamicObject> {
@@ -450,9 +443,9 @@ pub async fn diff(
         .as_ref()
         .and_then(|s| inventory_from_secret(s).ok())
         .unwrap_or_default();
-    let mut cluster = Cluster {
+    let cluster = Cluster {
         client: client.clone(),
-        resolved: HashMap::new(),
+        discovery: inputs.discovery.clone(),
     };
 
     if let Some(live) = &live_cr
@@ -462,7 +455,7 @@ pub async fn diff(
             "WeightsAndBiases {ns}/{name} is being deleted: `run` uninstalls it"
         ));
         if live.finalizers().iter().any(|f| f == FINALIZER) {
-            prunes(&mut cluster, &Plan::uninstall(&inventory, &ns), &mut report).await?;
+            prunes(&cluster, &Plan::uninstall(&inventory, &ns), &mut report).await?;
         }
         return Ok(report);
     }
@@ -576,7 +569,7 @@ pub async fn diff(
     // The applies, decided as the applier decides.
     let mut after_inventory = Inventory::default();
     for object in &planned.apply {
-        if let Some(entry) = apply_one(&mut cluster, &planned, object, &mut report).await? {
+        if let Some(entry) = apply_one(&cluster, &planned, object, &mut report).await? {
             after_inventory.entries.push(entry);
         }
     }
@@ -607,7 +600,7 @@ pub async fn diff(
         }
     }
     report.changes.extend(state_changes);
-    prunes(&mut cluster, &planned, &mut report).await?;
+    prunes(&cluster, &planned, &mut report).await?;
     Ok(report)
 }
 
@@ -631,7 +624,7 @@ fn plan_defines(planned: &Plan, group: &str, kind: &str) -> bool {
 /// One planned object: unchanged, create or update (with the dry-run result), or
 /// rejected. Returns the inventory entry `run` would record.
 async fn apply_one(
-    cluster: &mut Cluster,
+    cluster: &Cluster,
     planned: &Plan,
     object: &PlannedObject,
     report: &mut DiffReport,
@@ -756,7 +749,7 @@ async fn apply_one(
 
 /// The prune of `planned` as the executor would carry it out.
 async fn prunes(
-    cluster: &mut Cluster,
+    cluster: &Cluster,
     planned: &Plan,
     report: &mut DiffReport,
 ) -> Result<(), DiffError> {

@@ -10,6 +10,7 @@ use std::{io::Write, process::ExitCode, sync::Arc};
 
 use anyhow::Context as _;
 use operator::{
+    apply::Discovery,
     channel::{FileChannel, ReleaseChannel},
     diff::{Action, DiffError, DiffInputs, DiffReport, diff},
     render::{ClusterLookup, HelmRenderer},
@@ -56,7 +57,9 @@ pub fn compute(args: &DiffArgs) -> anyhow::Result<Result<DiffReport, DiffError>>
         let client = kube::Client::try_default()
             .await
             .context("connecting to the Kubernetes API (KUBECONFIG or in-cluster)")?;
-        let lookup = ClusterLookup::new(client.clone(), tokio::runtime::Handle::current());
+        let discovery = Discovery::default();
+        let lookup = ClusterLookup::new(client.clone(), tokio::runtime::Handle::current())
+            .with_discovery(discovery.clone());
         let renderer = Arc::new(HelmRenderer::new(Some(Arc::new(lookup))));
         let inputs = DiffInputs {
             cr,
@@ -66,6 +69,7 @@ pub fn compute(args: &DiffArgs) -> anyhow::Result<Result<DiffReport, DiffError>>
             defaults: OperatorDefaults {
                 operator_namespace: args.layers.operator_namespace.clone(),
             },
+            discovery,
         };
         Ok(diff(&client, renderer, &inputs).await)
     })
