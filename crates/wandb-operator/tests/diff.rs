@@ -698,3 +698,77 @@ async fn a_channel_file_is_a_layer_and_airgapped_ignores_it() {
         pinned.stderr
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cr_being_deleted_shows_the_uninstall() {
+    let env = Env::start("uninstall").await;
+    let base = cr(json!({}));
+    env.reconcile(&base).await;
+    let api: Api<WeightsAndBiases> = Api::namespaced(env.client.clone(), NS);
+    api.delete(NAME, &Default::default()).await.unwrap();
+    // The finalizer holds it: it is being deleted.
+    assert!(
+        api.get(NAME)
+            .await
+            .unwrap()
+            .metadata
+            .deletion_timestamp
+            .is_some()
+    );
+    let file = env.write("cr.json", &base);
+    let mark = env.server.requests().len();
+    let run = env.diff(&file, &[]).await;
+    env.assert_read_only(mark);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("is being deleted"), "{}", run.stderr);
+    let headers: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("==="))
+        .collect();
+    assert_eq!(
+        headers,
+        [
+            // Reverse install order, as the planner prunes.
+            "=== delete Deployment.apps default/wandb-web",
+            "=== delete Service default/wandb-extra",
+            "=== delete ConfigMap default/wandb-extra",
+            "=== delete ConfigMap default/wandb-config",
+            "=== delete Secret default/wandb-credentials",
+            "=== keep ConfigMap default/wandb-kept (annotated helm.sh/resource-policy: keep)",
+            "=== keep PersistentVolumeClaim default/wandb-data (PersistentVolumeClaims are never pruned)",
+        ]
+    );
+    assert!(
+        run.stdout.contains("-  password: \"***\"\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("initial-secret-value"));
+    // What the reconcile then deletes.
+    let live = api.get(NAME).await.unwrap();
+    let client = env.client.clone();
+    let ctx = Context {
+        client: client.clone(),
+        applier: Applier::new(client.clone()),
+        renderer: Arc::new(HelmRenderer::new(None)),
+        channel: None,
+        airgapped: false,
+        defaults: OperatorDefaults::default(),
+        now,
+    };
+    let outcome = reconcile(&live, &ctx).await.unwrap();
+    let pruned: Vec<String> = outcome
+        .applied
+        .unwrap()
+        .pruned
+        .iter()
+        .map(|k| k.to_string())
+        .collect();
+    let announced: Vec<String> = headers
+        .iter()
+        .filter_map(|h| h.strip_prefix("=== delete "))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(pruned, announced);
+}
