@@ -836,6 +836,25 @@ mod tests {
     }
 
     #[test]
+    fn a_crd_of_the_same_apply_is_recognised() {
+        use crate::render::Manifest;
+        let crd = Manifest::from_object(
+            "c/crds/widget.yaml",
+            serde_json::json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+                "metadata": {"name": "widgets.example.com"},
+                "spec": {"group": "example.com", "names": {"kind": "Widget", "plural": "widgets"}}}),
+        );
+        let widget = Manifest::from_object(
+            "c/templates/w.yaml",
+            serde_json::json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}}),
+        );
+        let planned = plan(&[widget, crd], &Inventory::default(), "ns").unwrap();
+        assert!(plan_defines(&planned, "example.com", "Widget"));
+        assert!(!plan_defines(&planned, "example.com", "Gadget"));
+        assert!(!plan_defines(&planned, "other.com", "Widget"));
+    }
+
+    #[test]
     fn only_keep_is_not_a_change() {
         let mut r = DiffReport::default();
         r.changes.push(change(
