@@ -1102,3 +1102,160 @@ async fn s9_ready_follows_workload_rollouts() {
     drop(op);
     env.cleanup().await;
 }
+
+/// Scenario 10: a managed workload deleted or edited by hand is repaired within
+/// seconds (a watch event, not the hourly requeue), and the repair is not followed
+/// by further reconciles: idle afterwards.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s10_workload_drift_is_repaired_promptly() {
+    use k8s_openapi::api::apps::v1::Deployment;
+    const PROMPT: Duration = Duration::from_secs(5);
+    // Without the watch-triggered repair only the 1 h requeue would do it: fail fast.
+    const GIVE_UP: Duration = Duration::from_secs(20);
+    let mut env = Env::start("drift").await;
+    let ns = env.namespace("a").await;
+    let op = env.operator(&[&ns], &[]);
+    op.wait_ready().await;
+    install_minimal(&env, &op, &ns).await;
+    settle(&env, Duration::from_millis(700)).await;
+    let console = deployments_of(&env, &ns, "console").await;
+    let name = str_at(&console[0], "/metadata/name").to_string();
+    let uid = str_at(&console[0], "/metadata/uid").to_string();
+    let spec = console[0]["spec"].clone();
+    let replicas = spec["replicas"].as_i64().expect("the chart sets replicas");
+    let deployments: Api<Deployment> = Api::namespaced(env.client.clone(), &ns);
+
+    // Deleted by hand (`kubectl delete deployment`).
+    let mark = env.log_mark();
+    let reconciles = op.reconciles_done();
+    let deleted = Instant::now();
+    deployments
+        .delete(&name, &DeleteParams::default())
+        .await
+        .unwrap();
+    let back = wait_for("the deleted Deployment re-created", GIVE_UP, || async {
+        op.check_alive();
+        let d = env.object("apps/v1", "Deployment", &ns, &name).await?;
+        (str_at(&d, "/metadata/uid") != uid).then_some(d)
+    })
+    .await;
+    let recreated = deleted.elapsed();
+    assert!(recreated < PROMPT, "re-created only after {recreated:?}");
+    assert_eq!(back["spec"], spec, "re-created with the same spec");
+    env.wait_cr(
+        &op,
+        &ns,
+        NAME,
+        "Completed and Ready after the re-creation",
+        converged,
+    )
+    .await;
+    let ready_again = deleted.elapsed();
+    settle(&env, Duration::from_millis(700)).await;
+    let delete_reconciles = op.reconciles_done() - reconciles;
+    let delete_requests = env.operator_requests(mark);
+
+    // Scaled by hand (`kubectl scale` / `kubectl edit`): a field we own changes.
+    let mark = env.log_mark();
+    let reconciles = op.reconciles_done();
+    let scaled = Instant::now();
+    let patched = deployments
+        .patch(
+            &name,
+            &PatchParams::default(),
+            &Patch::Merge(json!({"spec": {"replicas": replicas + 2}})),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        patched.spec.and_then(|s| s.replicas),
+        Some(replicas as i32 + 2)
+    );
+    wait_for("the replicas restored", GIVE_UP, || async {
+        op.check_alive();
+        let d = env.object("apps/v1", "Deployment", &ns, &name).await?;
+        (d.pointer("/spec/replicas").and_then(Value::as_i64) == Some(replicas)).then_some(())
+    })
+    .await;
+    let restored = scaled.elapsed();
+    assert!(
+        restored < PROMPT,
+        "replicas restored only after {restored:?}"
+    );
+    env.wait_cr(
+        &op,
+        &ns,
+        NAME,
+        "Completed and Ready after the scale",
+        converged,
+    )
+    .await;
+    settle(&env, Duration::from_millis(700)).await;
+    let scale_reconciles = op.reconciles_done() - reconciles;
+    let scale_requests = env.operator_requests(mark);
+    let after = env
+        .object("apps/v1", "Deployment", &ns, &name)
+        .await
+        .unwrap();
+    assert_eq!(after["spec"], spec, "the spec is ours again");
+
+    if env.server().is_some() {
+        for (what, requests) in [("delete", &delete_requests), ("scale", &scale_requests)] {
+            let written = written_objects(requests);
+            assert!(
+                written.contains(&format!("deployments/{name}")),
+                "{what}: the Deployment was not re-applied: {written:?}"
+            );
+            // Only the drifted workload and the status are written; after a
+            // re-creation also the inventory, which records the new UID.
+            let inventory = format!("secrets/{NAME}-spec-active");
+            let others: Vec<_> = written
+                .iter()
+                .filter(|w| {
+                    **w != format!("deployments/{name}")
+                        && !w.starts_with(&format!("weightsandbiases/{NAME}"))
+                        && !(what == "delete" && **w == inventory)
+                })
+                .collect();
+            assert!(others.is_empty(), "{what}: other writes {others:?}");
+        }
+    }
+
+    // Idle afterwards: our own repairing applies trigger nothing more.
+    let mark = env.log_mark();
+    let before = op.reconciles_done();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let idle: Vec<_> = env
+        .operator_requests(mark)
+        .into_iter()
+        .filter(|r| r.verb != "watch")
+        .collect();
+    assert!(idle.is_empty(), "requests while idle: {idle:#?}");
+    assert_eq!(op.reconciles_done(), before);
+    println!(
+        "[e2e] drift repair: deleted Deployment re-created after {:.2}s (Ready again {:.2}s, {} reconciles, {} requests); scaled Deployment restored after {:.2}s ({} reconciles, {} requests); was bounded by the 1 h requeue",
+        recreated.as_secs_f64(),
+        ready_again.as_secs_f64(),
+        delete_reconciles,
+        delete_requests.len(),
+        restored.as_secs_f64(),
+        scale_reconciles,
+        scale_requests.len(),
+    );
+    println!(
+        "{}",
+        show_tally(
+            "[e2e] API calls, a deleted Deployment repaired",
+            &delete_requests
+        )
+    );
+    println!(
+        "{}",
+        show_tally(
+            "[e2e] API calls, a scaled Deployment repaired",
+            &scale_requests
+        )
+    );
+    drop(op);
+    env.cleanup().await;
+}

@@ -17,7 +17,7 @@ use kube::{
     Api, Client, Resource, ResourceExt,
     api::ListParams,
     runtime::{
-        Controller,
+        Controller, WatchStreamExt,
         controller::{Action, Config as ControllerConfig},
         events::{Event, EventType as KubeEventType, Recorder, Reporter},
         reflector::ObjectRef,
@@ -120,17 +120,43 @@ pub fn state_secret_owner(secret: &Secret) -> Option<ObjectRef<WeightsAndBiases>
     Some(ObjectRef::new(name).within(&ns))
 }
 
-/// The watch mapper of a workload kind: the CR whose `Ready` may change with it.
-fn workload_mapper<K: serde::Serialize>(
+/// The reconcile triggers of one workload kind: the CR whose `Ready` may change
+/// with a workload event, or that must repair a workload deleted or edited by
+/// someone else (see [`WorkloadIndex`]). A stream of our own rather than
+/// `Controller::watches`, whose mapper cannot tell a deletion from an update.
+fn workload_triggers<K>(
+    api: Api<K>,
     index: Arc<WorkloadIndex>,
     echoes: Arc<Echoes>,
-) -> impl Fn(K) -> Option<ObjectRef<WeightsAndBiases>> + Send + Sync + 'static {
-    move |object: K| {
-        let value = serde_json::to_value(&object).ok()?;
-        let owner = index.trigger(&value)?;
-        echoes.triggered(&owner);
-        Some(owner)
-    }
+) -> impl futures::Stream<Item = ObjectRef<WeightsAndBiases>> + Send + 'static
+where
+    K: Resource + Clone + serde::de::DeserializeOwned + serde::Serialize + std::fmt::Debug,
+    K: Send + Sync + 'static,
+    K::DynamicType: Default,
+{
+    watcher(api, watcher::Config::default())
+        .default_backoff()
+        .filter_map(move |event| {
+            let owner = match event {
+                Ok(watcher::Event::Apply(o) | watcher::Event::InitApply(o)) => {
+                    serde_json::to_value(&o)
+                        .ok()
+                        .and_then(|v| index.trigger(&v))
+                }
+                Ok(watcher::Event::Delete(o)) => serde_json::to_value(&o)
+                    .ok()
+                    .and_then(|v| index.deleted(&v)),
+                Ok(watcher::Event::Init | watcher::Event::InitDone) => None,
+                Err(e) => {
+                    tracing::debug!(error = %e, "workload watch");
+                    None
+                }
+            };
+            if let Some(owner) = &owner {
+                echoes.triggered(owner);
+            }
+            std::future::ready(owner)
+        })
 }
 
 /// An `Api` over `ns`, or over all namespaces.
@@ -250,21 +276,21 @@ pub async fn run(
         )
         // Applied objects carry no label of ours (charts label them as they please),
         // so these watches are unfiltered and the index maps them back.
-        .watches(
+        .reconcile_on(workload_triggers(
             scoped::<Deployment>(&client, ns),
-            watcher::Config::default(),
-            workload_mapper::<Deployment>(index.clone(), echoes.clone()),
-        )
-        .watches(
+            index.clone(),
+            echoes.clone(),
+        ))
+        .reconcile_on(workload_triggers(
             scoped::<StatefulSet>(&client, ns),
-            watcher::Config::default(),
-            workload_mapper::<StatefulSet>(index.clone(), echoes.clone()),
-        )
-        .watches(
+            index.clone(),
+            echoes.clone(),
+        ))
+        .reconcile_on(workload_triggers(
             scoped::<Job>(&client, ns),
-            watcher::Config::default(),
-            workload_mapper::<Job>(index.clone(), echoes.clone()),
-        )
+            index.clone(),
+            echoes.clone(),
+        ))
         .with_config(ControllerConfig::default().concurrency(config.concurrency))
         .graceful_shutdown_on(shutdown.clone())
         .run(reconcile_one, error_policy, data.clone())
@@ -301,6 +327,10 @@ async fn reconcile_one(
     data: Arc<Data>,
 ) -> Result<Action, ReconcileError> {
     let owner = ObjectRef::from_obj(cr.as_ref());
+    if cr.meta().deletion_timestamp.is_some() {
+        // The uninstall deletes the workloads: that is not drift to repair.
+        data.workloads.forget(&owner);
+    }
     let token = match data.echoes.begin(
         &owner,
         cr.meta().resource_version.as_deref(),

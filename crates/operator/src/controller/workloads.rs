@@ -10,6 +10,13 @@
 //! health differs from what `Ready` says; status churn that does not change the
 //! health (resync, an unrelated field) costs nothing, so the steady state stays
 //! at zero reconciles and zero writes.
+//!
+//! Drift is repaired the same way: each workload also keeps the `uid` and
+//! `metadata.generation` our apply left. A deletion of that object, a spec change
+//! (a generation above ours: `kubectl scale`, `set image`) or a replacement by
+//! another object (another `uid`) triggers a reconcile, whose drift check and
+//! server-side apply restore it. Our own applies move the recorded generation, so
+//! they do not trigger themselves again.
 
 use std::{
     collections::HashMap,
@@ -69,6 +76,43 @@ struct Entry {
     health: Option<Health>,
     /// A reconcile of the owner is between its apply and its status.
     pending: bool,
+    /// What our last apply left: `uid` and `metadata.generation` of the live object.
+    applied: Option<Applied>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+struct Applied {
+    uid: String,
+    generation: Option<i64>,
+    /// Whether a deletion is drift to repair. A Job with `ttlSecondsAfterFinished`
+    /// is deleted by the TTL controller on purpose; re-creating it would run it again.
+    repair_deletion: bool,
+}
+
+impl Applied {
+    fn of(object: &Value) -> Option<Applied> {
+        Some(Applied {
+            uid: object.pointer("/metadata/uid")?.as_str()?.to_string(),
+            generation: generation(object),
+            repair_deletion: object.get("kind").and_then(Value::as_str) != Some("Job")
+                || object.pointer("/spec/ttlSecondsAfterFinished").is_none(),
+        })
+    }
+
+    /// True when `live` is not what we applied: another object, or its spec was
+    /// changed after our apply. An older generation is a late event of our own
+    /// history, not drift.
+    fn drifted(&self, live: &Value) -> bool {
+        let uid = live.pointer("/metadata/uid").and_then(Value::as_str);
+        if uid.is_some_and(|uid| uid != self.uid) {
+            return true;
+        }
+        matches!((self.generation, generation(live)), (Some(ours), Some(now)) if now > ours)
+    }
+}
+
+fn generation(object: &Value) -> Option<i64> {
+    object.pointer("/metadata/generation")?.as_i64()
 }
 
 /// Workload -> owning CR, shared by the reconciles and the watch mappers.
@@ -86,18 +130,22 @@ impl WorkloadIndex {
     }
 
     /// Called before an apply: these workloads are `owner`'s and any event for them
-    /// triggers a reconcile until [`WorkloadIndex::record`].
+    /// triggers a reconcile until [`WorkloadIndex::record`]. `owner`'s other
+    /// workloads are about to be pruned: their deletion is ours, not drift.
     pub fn expect(
         &self,
         owner: &ObjectRef<WeightsAndBiases>,
         keys: impl IntoIterator<Item = WorkloadKey>,
     ) {
+        let keys: std::collections::HashSet<WorkloadKey> = keys.into_iter().collect();
         let mut entries = self.lock();
+        entries.retain(|key, e| e.owner != *owner || keys.contains(key));
         for key in keys {
             let entry = entries.entry(key).or_insert_with(|| Entry {
                 owner: owner.clone(),
                 health: None,
                 pending: true,
+                applied: None,
             });
             entry.owner = owner.clone();
             entry.pending = true;
@@ -118,6 +166,7 @@ impl WorkloadIndex {
                         owner: owner.clone(),
                         health: Some(health),
                         pending: false,
+                        applied: Applied::of(object),
                     },
                 );
             }
@@ -140,15 +189,32 @@ impl WorkloadIndex {
         self.lock().retain(|_, e| e.owner != *owner);
     }
 
-    /// The watch mapper: the CR to reconcile after `object` changed, if any.
+    /// The watch mapper: the CR to reconcile after `object` was created or
+    /// changed, if any.
     pub fn trigger(&self, object: &Value) -> Option<ObjectRef<WeightsAndBiases>> {
         let key = WorkloadKey::of_object(object)?;
         let entries = self.lock();
         let entry = entries.get(&key)?;
-        if entry.pending || entry.health != evaluate(object) {
+        let drifted = entry.applied.as_ref().is_some_and(|a| a.drifted(object));
+        if entry.pending || drifted || entry.health != evaluate(object) {
             return Some(entry.owner.clone());
         }
         None
+    }
+
+    /// The watch mapper for a deletion: the CR to reconcile so that it re-creates
+    /// `object`, when that is the object we applied (a late deletion event of an
+    /// object we already replaced, or one we pruned, triggers nothing).
+    pub fn deleted(&self, object: &Value) -> Option<ObjectRef<WeightsAndBiases>> {
+        let key = WorkloadKey::of_object(object)?;
+        let entries = self.lock();
+        let entry = entries.get(&key)?;
+        if entry.pending {
+            return Some(entry.owner.clone());
+        }
+        let applied = entry.applied.as_ref()?;
+        let uid = object.pointer("/metadata/uid").and_then(Value::as_str);
+        (applied.repair_deletion && uid == Some(applied.uid.as_str())).then(|| entry.owner.clone())
     }
 
     /// How many workloads are tracked (for tests and logs).
@@ -295,5 +361,89 @@ mod tests {
         assert_eq!(index.trigger(&deployment("other", false)), Some(owner("b")));
         index.forget(&owner("b"));
         assert!(index.is_empty());
+    }
+
+    fn applied(name: &str, uid: &str, generation: i64) -> Value {
+        let mut d = deployment(name, true);
+        d["metadata"]["uid"] = json!(uid);
+        d["metadata"]["generation"] = json!(generation);
+        d["status"]["observedGeneration"] = json!(generation);
+        d
+    }
+
+    #[test]
+    fn a_deletion_of_what_we_applied_triggers_its_owner() {
+        let index = WorkloadIndex::default();
+        index.record(&owner("wandb"), &[applied("app", "u1", 2)]);
+        // Its last state is ready, as recorded: only the deletion itself says drift.
+        assert_eq!(index.trigger(&applied("app", "u1", 2)), None);
+        assert_eq!(
+            index.deleted(&applied("app", "u1", 2)),
+            Some(owner("wandb"))
+        );
+        // Unknown objects and late deletions of an object we already replaced do not.
+        assert_eq!(index.deleted(&applied("other", "u9", 1)), None);
+        index.record(&owner("wandb"), &[applied("app", "u2", 1)]);
+        assert_eq!(index.deleted(&applied("app", "u1", 2)), None);
+        // During our own reconcile any deletion counts (it may have raced our read).
+        index.expect(
+            &owner("wandb"),
+            [WorkloadKey::of_object(&applied("app", "u2", 1)).unwrap()],
+        );
+        assert_eq!(
+            index.deleted(&applied("app", "u1", 2)),
+            Some(owner("wandb"))
+        );
+    }
+
+    #[test]
+    fn pruned_and_ttl_jobs_deletions_are_not_drift() {
+        let index = WorkloadIndex::default();
+        let mut job = applied("migrate", "j1", 1);
+        job["kind"] = json!("Job");
+        job["apiVersion"] = json!("batch/v1");
+        job["spec"] = json!({"ttlSecondsAfterFinished": 60});
+        job["status"] =
+            json!({"succeeded": 1, "conditions": [{"type": "Complete", "status": "True"}]});
+        index.record(
+            &owner("wandb"),
+            &[
+                applied("app", "u1", 1),
+                applied("gone", "u3", 1),
+                job.clone(),
+            ],
+        );
+        assert_eq!(index.len(), 3);
+        assert_eq!(index.deleted(&job), None, "the TTL controller deleted it");
+        // The next reconcile no longer renders `gone`: its prune is not drift.
+        index.expect(
+            &owner("wandb"),
+            [WorkloadKey::of_object(&applied("app", "u1", 1)).unwrap()],
+        );
+        assert_eq!(index.deleted(&applied("gone", "u3", 1)), None);
+        assert_eq!(index.len(), 1);
+    }
+
+    #[test]
+    fn a_spec_edit_by_someone_else_triggers_and_our_own_apply_does_not() {
+        let index = WorkloadIndex::default();
+        index.record(&owner("wandb"), &[applied("app", "u1", 3)]);
+        // `kubectl scale`: generation 4, still ready for a moment.
+        assert_eq!(
+            index.trigger(&applied("app", "u1", 4)),
+            Some(owner("wandb"))
+        );
+        // A late event from before our apply: not drift.
+        assert_eq!(index.trigger(&applied("app", "u1", 2)), None);
+        // Replaced by someone else's object of the same name.
+        assert_eq!(
+            index.trigger(&applied("app", "u7", 1)),
+            Some(owner("wandb"))
+        );
+        // The repairing reconcile applied generation 5 and recorded it: its own
+        // events trigger no further reconcile.
+        index.record(&owner("wandb"), &[applied("app", "u1", 5)]);
+        assert_eq!(index.trigger(&applied("app", "u1", 5)), None);
+        assert_eq!(index.trigger(&applied("app", "u1", 4)), None);
     }
 }
