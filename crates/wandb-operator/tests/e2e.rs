@@ -1103,6 +1103,16 @@ async fn s9_ready_follows_workload_rollouts() {
     env.cleanup().await;
 }
 
+/// A Job that has completed.
+fn health_of_job(job: &Value) -> bool {
+    job.pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .is_some_and(|cs| {
+            cs.iter()
+                .any(|c| str_at(c, "/type") == "Complete" && str_at(c, "/status") == "True")
+        })
+}
+
 /// Scenario 10: a managed workload deleted or edited by hand is repaired within
 /// seconds (a watch event, not the hourly requeue), and the repair is not followed
 /// by further reconciles: idle afterwards.
@@ -1199,6 +1209,65 @@ async fn s10_workload_drift_is_repaired_promptly() {
         .unwrap();
     assert_eq!(after["spec"], spec, "the spec is ours again");
 
+    // An edit that leaves the health alone (a completed Job's `backoffLimit`, a
+    // mutable field the chart sets): only the generation says it drifted.
+    let jobs: Api<k8s_openapi::api::batch::v1::Job> = Api::namespaced(env.client.clone(), &ns);
+    let job = jobs
+        .list(&Default::default())
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|j| j.spec.as_ref().and_then(|s| s.backoff_limit).is_some())
+        .expect("the chart renders a Job with backoffLimit");
+    let job_name = job.metadata.name.clone().unwrap();
+    let limit = job.spec.as_ref().and_then(|s| s.backoff_limit).unwrap();
+    wait_for("the Job complete", CONVERGE, || async {
+        let j = env.object("batch/v1", "Job", &ns, &job_name).await?;
+        health_of_job(&j).then_some(())
+    })
+    .await;
+    settle(&env, Duration::from_millis(700)).await;
+    let mark = env.log_mark();
+    let reconciles = op.reconciles_done();
+    let edited = Instant::now();
+    jobs.patch(
+        &job_name,
+        &PatchParams::default(),
+        &Patch::Merge(json!({"spec": {"backoffLimit": limit + 1}})),
+    )
+    .await
+    .unwrap();
+    wait_for("the Job's backoffLimit restored", GIVE_UP, || async {
+        op.check_alive();
+        let j = env.object("batch/v1", "Job", &ns, &job_name).await?;
+        (j.pointer("/spec/backoffLimit").and_then(Value::as_i64) == Some(i64::from(limit)))
+            .then_some(())
+    })
+    .await;
+    let job_restored = edited.elapsed();
+    assert!(
+        job_restored < PROMPT,
+        "Job restored only after {job_restored:?}"
+    );
+    settle(&env, Duration::from_millis(700)).await;
+    let job_reconciles = op.reconciles_done() - reconciles;
+    let job_requests = env.operator_requests(mark);
+    if env.server().is_some() {
+        let written = written_objects(&job_requests);
+        let others: Vec<_> = written
+            .iter()
+            .filter(|w| {
+                **w != format!("jobs/{job_name}")
+                    && !w.starts_with(&format!("weightsandbiases/{NAME}"))
+            })
+            .collect();
+        assert!(
+            written.contains(&format!("jobs/{job_name}")) && others.is_empty(),
+            "job edit: only the Job and the status are written: {written:?}"
+        );
+    }
+
     if env.server().is_some() {
         for (what, requests) in [("delete", &delete_requests), ("scale", &scale_requests)] {
             let written = written_objects(requests);
@@ -1233,7 +1302,7 @@ async fn s10_workload_drift_is_repaired_promptly() {
     assert!(idle.is_empty(), "requests while idle: {idle:#?}");
     assert_eq!(op.reconciles_done(), before);
     println!(
-        "[e2e] drift repair: deleted Deployment re-created after {:.2}s (Ready again {:.2}s, {} reconciles, {} requests); scaled Deployment restored after {:.2}s ({} reconciles, {} requests); was bounded by the 1 h requeue",
+        "[e2e] drift repair: deleted Deployment re-created after {:.2}s (Ready again {:.2}s, {} reconciles, {} requests); scaled Deployment restored after {:.2}s ({} reconciles, {} requests); completed Job's edit restored after {:.2}s ({} reconciles, {} requests); was bounded by the 1 h requeue",
         recreated.as_secs_f64(),
         ready_again.as_secs_f64(),
         delete_reconciles,
@@ -1241,6 +1310,9 @@ async fn s10_workload_drift_is_repaired_promptly() {
         restored.as_secs_f64(),
         scale_reconciles,
         scale_requests.len(),
+        job_restored.as_secs_f64(),
+        job_reconciles,
+        job_requests.len(),
     );
     println!(
         "{}",
