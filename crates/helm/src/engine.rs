@@ -5,6 +5,7 @@
 
 use std::{
     any::Any,
+    borrow::Cow,
     sync::{Arc, OnceLock, mpsc},
 };
 
@@ -72,9 +73,17 @@ pub(crate) fn render_chart(
     let kube = KubeVersion::parse(kube_str)
         .ok_or_else(|| Error::Compatibility(format!("invalid kube version {kube_str:?}")))?;
     deps::check_dependencies(chart)?;
-    let mut chart = chart.clone();
-    chart.is_root = true;
-    deps::process(&mut chart, &user)?;
+    // Dependency processing rewrites the tree (aliases, disabled subcharts,
+    // imported values); without any declared dependency it changes nothing,
+    // and the copy (every subchart's values included) is not needed.
+    let chart: Cow<'_, Chart> = if declares_dependencies(chart) {
+        let mut chart = chart.clone();
+        chart.is_root = true;
+        deps::process(&mut chart, &user)?;
+        Cow::Owned(chart)
+    } else {
+        Cow::Borrowed(chart)
+    };
     if !chart.metadata.kube_version.is_empty()
         && !semverc::satisfies(&chart.metadata.kube_version, kube.as_str())
     {
@@ -155,6 +164,12 @@ pub(crate) fn render_chart(
         notes,
         raw: Vec::new(),
     })
+}
+
+/// Whether any chart in the tree lists dependencies in its `Chart.yaml`
+/// (the only case where [`deps::process`] changes anything).
+fn declares_dependencies(chart: &Chart) -> bool {
+    !chart.metadata.dependencies.is_empty() || chart.dependencies.iter().any(declares_dependencies)
 }
 
 /// `recAllTpls`: the render data of `chart` and its subcharts.
