@@ -34,11 +34,28 @@ const MAX_KEY: usize = 1000;
 enum Mode {
     /// Build the value.
     Build,
-    /// Validate only.
+    /// Validate only, as the full loader's head scan skips a node inside a
+    /// skipped collection (only `.inf`-like scalars are resolved).
     Skip,
+    /// Validate only, as the full loader's head scan skips a top-level value
+    /// (a scalar is resolved as [`Mode::Check`] does, a collection's
+    /// contents as [`Mode::Skip`] does).
+    SkipTop,
+    /// Validate only, as the full loader builds a node (every scalar that
+    /// could fail to convert is resolved).
+    Check,
     /// Top-level mapping of a manifest: build `apiVersion`, `kind` and
-    /// `metadata`, validate the rest.
+    /// `metadata` (as [`Mode::Meta`]), validate the rest.
     Head,
+    /// A manifest's `metadata`: build `name`, `namespace` and `annotations`
+    /// (all [`head`] reads), validate the rest.
+    Meta,
+}
+
+impl Mode {
+    fn builds(self) -> bool {
+        !matches!(self, Mode::Skip | Mode::SkipTop | Mode::Check)
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -219,16 +236,6 @@ fn key_split(s: &str) -> Option<(&str, &str)> {
     None
 }
 
-/// Whether a plain scalar's text needs [`resolve_plain`] to know its type
-/// (everything else is a string).
-fn may_not_be_string(s: &str) -> bool {
-    matches!(
-        s.as_bytes().first(),
-        Some(b'~' | b'n' | b'N' | b'y' | b'Y' | b'o' | b'O' | b't' | b'T' | b'f' | b'F')
-            | Some(b'.' | b'+' | b'-' | b'0'..=b'9')
-    )
-}
-
 /// A plain key that the full loader turns into the same string.
 fn check_key(key: &str) -> R<()> {
     let Some(&first) = key.as_bytes().first() else {
@@ -237,13 +244,48 @@ fn check_key(key: &str) -> R<()> {
     if is_indicator(first) || key.ends_with(' ') || key.len() > MAX_KEY || key == "<<" {
         return Err(Bail);
     }
-    if may_not_be_string(key) {
+    if matches!(first, b'.' | b'+' | b'-' | b'0'..=b'9') {
         match resolve_plain(key, 0) {
             Ok(Json::String(_)) => {}
             _ => return Err(Bail),
         }
+    } else if is_special_word(key) {
+        return Err(Bail);
     }
     Ok(())
+}
+
+/// The words [`resolve_plain`] reads as null or a boolean (those starting
+/// with `.`, `+` or `-` are handled with the numbers).
+fn is_special_word(s: &str) -> bool {
+    matches!(
+        s,
+        "~" | "null"
+            | "Null"
+            | "NULL"
+            | "y"
+            | "Y"
+            | "yes"
+            | "Yes"
+            | "YES"
+            | "on"
+            | "On"
+            | "ON"
+            | "true"
+            | "True"
+            | "TRUE"
+            | "n"
+            | "N"
+            | "no"
+            | "No"
+            | "NO"
+            | "off"
+            | "Off"
+            | "OFF"
+            | "false"
+            | "False"
+            | "FALSE"
+    )
 }
 
 /// A mapping entry's key (plain or quoted on one line) and the text after
@@ -284,9 +326,9 @@ fn flow_token_byte(b: u8) -> bool {
 }
 
 /// One item of a flow collection: a quoted scalar or a simple plain token.
-fn flow_item(s: &str, build: bool, key: bool) -> R<(Json, &str)> {
+fn flow_item(s: &str, mode: Mode, key: bool) -> R<(Json, &str)> {
     if s.starts_with(['"', '\'']) {
-        let (v, rest) = quoted(s, build)?;
+        let (v, rest) = quoted(s, key || mode.builds())?;
         return Ok((v.map(Json::String).unwrap_or(Json::Null), rest));
     }
     let n = s.bytes().take_while(|&b| flow_token_byte(b)).count();
@@ -298,13 +340,14 @@ fn flow_item(s: &str, build: bool, key: bool) -> R<(Json, &str)> {
         check_key(tok)?;
         return Ok((Json::String(tok.to_string()), &s[n..]));
     }
-    Ok((plain(tok, build)?, &s[n..]))
+    Ok((plain(tok, mode)?, &s[n..]))
 }
 
 /// A flow collection closed on the same line whose items are quoted scalars
 /// or simple plain tokens (`{}`, `[a, "b"]`, `{enabled: true}`); returns it
 /// and what follows the closing bracket.
-fn flow(t: &str, build: bool) -> R<(Json, &str)> {
+fn flow(t: &str, mode: Mode) -> R<(Json, &str)> {
+    let build = mode.builds();
     let is_map = t.starts_with('{');
     let close = if is_map { '}' } else { ']' };
     let mut s = t[1..].trim_start_matches(' ');
@@ -314,14 +357,14 @@ fn flow(t: &str, build: bool) -> R<(Json, &str)> {
         s = rest;
     } else {
         loop {
-            let (v, rest) = flow_item(s, build || is_map, is_map)?;
+            let (v, rest) = flow_item(s, mode, is_map)?;
             s = rest;
             if is_map {
                 let Json::String(k) = v else {
                     return Err(Bail);
                 };
                 s = s.strip_prefix(": ").ok_or(Bail)?.trim_start_matches(' ');
-                let (v, rest) = flow_item(s, build, false)?;
+                let (v, rest) = flow_item(s, mode, false)?;
                 s = rest;
                 map.insert(k, v);
             } else {
@@ -453,7 +496,8 @@ fn single_quoted(t: &str, build: bool) -> R<(Option<String>, &str)> {
 
 impl<'a> Parser<'a> {
     fn new(text: &'a str) -> Option<Self> {
-        if !printable(text) {
+        // ASCII text is checked line by line below, in the same pass.
+        if !text.is_ascii() && !printable(text) {
             return None;
         }
         let final_newline = text.ends_with('\n');
@@ -468,17 +512,27 @@ impl<'a> Parser<'a> {
                 if s.starts_with("---") || s.starts_with("...") {
                     return None;
                 }
-                let indent = s.bytes().take_while(|&b| b == b' ').count();
-                let kind = match s.as_bytes().get(indent) {
+                let b = s.as_bytes();
+                let indent = b.iter().take_while(|&&c| c == b' ').count();
+                let kind = match b.get(indent) {
                     None => Kind::Blank,
                     Some(b'#') => Kind::Comment,
                     Some(_) => Kind::Content,
                 };
+                let mut tab = false;
+                for &c in &b[indent..] {
+                    if c < 0x20 || c == 0x7f {
+                        if c != b'\t' {
+                            return None;
+                        }
+                        tab = true;
+                    }
+                }
                 lines.push(Line {
                     s,
                     indent,
                     kind,
-                    tab: s.contains('\t'),
+                    tab,
                 });
             }
         }
@@ -510,7 +564,7 @@ impl<'a> Parser<'a> {
         let line = &self.lines[l];
         let (indent, rest) = (line.indent, line.rest());
         let v = if rest.starts_with('{') {
-            let (v, after) = flow(rest, true)?;
+            let (v, after) = flow(rest, Mode::Build)?;
             // A flow root's duplicate head keys: the full loader decides.
             if !only_comment(after) || (mode == Mode::Head && v != Json::Object(JsonMap::new())) {
                 return Err(Bail);
@@ -565,15 +619,20 @@ impl<'a> Parser<'a> {
                             if std::mem::replace(&mut seen_head[i], true) {
                                 return Err(Bail);
                             }
-                            Mode::Build
+                            if i == 2 { Mode::Meta } else { Mode::Build }
                         }
-                        None => Mode::Skip,
+                        None => Mode::SkipTop,
                     }
                 }
+                // A later duplicate replaces an earlier one in both loaders.
+                Mode::Meta => match key.as_ref() {
+                    "name" | "namespace" | "annotations" => Mode::Build,
+                    _ => Mode::Check,
+                },
                 m => m,
             };
             let v = self.value(after, indent, Ctx::Map, child, depth + 1)?;
-            if child == Mode::Build {
+            if child.builds() {
                 map.insert(key.into_owned(), v);
             }
             match self.peek()? {
@@ -590,10 +649,10 @@ impl<'a> Parser<'a> {
                 }
             }
         }
-        Ok(if mode == Mode::Skip {
-            Json::Null
-        } else {
+        Ok(if mode.builds() {
             Json::Object(map)
+        } else {
+            Json::Null
         })
     }
 
@@ -602,7 +661,7 @@ impl<'a> Parser<'a> {
         if depth > MAX_DEPTH {
             return Err(Bail);
         }
-        let build = mode != Mode::Skip;
+        let build = mode.builds();
         let mut items = Vec::new();
         let mut l = first;
         loop {
@@ -666,13 +725,18 @@ impl<'a> Parser<'a> {
     fn value(&mut self, after: &str, parent: usize, ctx: Ctx, mode: Mode, depth: usize) -> R<Json> {
         let t = after.trim_start_matches(' ');
         if t.is_empty() || (t.starts_with('#') && t.len() < after.len()) {
+            let mode = if mode == Mode::SkipTop {
+                Mode::Skip
+            } else {
+                mode
+            };
             let Some(n) = self.peek()? else {
                 return Ok(Json::Null);
             };
             let ln = &self.lines[n];
             return if ln.indent > parent && ln.rest().starts_with(['{', '[']) {
                 // A flow collection on its own line (`resources:\n  {}`).
-                let (v, rest) = flow(ln.rest(), mode != Mode::Skip)?;
+                let (v, rest) = flow(ln.rest(), mode)?;
                 if !only_comment(rest) {
                     return Err(Bail);
                 }
@@ -691,7 +755,7 @@ impl<'a> Parser<'a> {
                 Ok(Json::Null)
             };
         }
-        let build = mode != Mode::Skip;
+        let build = mode.builds();
         let v = match t.as_bytes()[0] {
             b'"' | b'\'' => {
                 let (s, rest) = quoted(t, build)?;
@@ -701,16 +765,21 @@ impl<'a> Parser<'a> {
                 s.map(Json::String).unwrap_or(Json::Null)
             }
             b'{' | b'[' => {
-                let (v, rest) = flow(t, build)?;
+                let mode = if mode == Mode::SkipTop {
+                    Mode::Skip
+                } else {
+                    mode
+                };
+                let (v, rest) = flow(t, mode)?;
                 if !only_comment(rest) {
                     return Err(Bail);
                 }
                 v
             }
             b'|' => return self.literal(t, parent, ctx, build),
-            b'-' if t.len() > 1 && t.as_bytes()[1] != b' ' => plain(t, build)?,
+            b'-' if t.len() > 1 && t.as_bytes()[1] != b' ' => plain(t, mode)?,
             b if is_indicator(b) => return Err(Bail),
-            _ => plain(t, build)?,
+            _ => plain(t, mode)?,
         };
         // A more indented line would continue a multi-line scalar (or be an error).
         if let Some(n) = self.peek()?
@@ -803,7 +872,7 @@ impl<'a> Parser<'a> {
 }
 
 /// A one-line plain scalar (`t` is the rest of the line, non-empty).
-fn plain(t: &str, build: bool) -> R<Json> {
+fn plain(t: &str, mode: Mode) -> R<Json> {
     let b = t.as_bytes();
     let mut end = b.len();
     for i in 1..b.len() {
@@ -816,15 +885,19 @@ fn plain(t: &str, build: bool) -> R<Json> {
     if s.contains(": ") || s.ends_with(':') {
         return Err(Bail);
     }
-    if build {
-        resolve_plain(s, 0).map_err(|_| Bail)
-    } else {
-        // Only `.inf`/`.nan`-like and out-of-range numbers fail to convert.
-        if may_not_be_string(s) {
-            resolve_plain(s, 0).map_err(|_| Bail)?;
-        }
-        Ok(Json::Null)
+    // Only numbers and `.inf`/`.nan`-like scalars can fail to convert.
+    let check = match mode {
+        Mode::Skip => s.starts_with(['.', '+', '-']),
+        Mode::Check | Mode::SkipTop => s
+            .as_bytes()
+            .first()
+            .is_some_and(|b| matches!(b, b'.' | b'+' | b'-' | b'0'..=b'9')),
+        _ => return resolve_plain(s, 0).map_err(|_| Bail),
+    };
+    if check {
+        resolve_plain(s, 0).map_err(|_| Bail)?;
     }
+    Ok(Json::Null)
 }
 
 #[cfg(test)]
@@ -1020,6 +1093,17 @@ mod tests {
         "a: x:\n",
         "a: http://x.y/z?q=1#f\n",
         "a: 'x'\n  b: 1\n",
+        "metadata:\n  labels:\n    x: 1e999\n",
+        "metadata:\n  labels:\n    x: .inf\n",
+        "metadata:\n  labels: [1e999]\n",
+        "metadata:\n  name: a\n  name: b\n",
+        "metadata:\n  namespace: a\n  namespace: [x]\n",
+        "metadata:\n  annotations:\n    a: b\n  annotations: x\n",
+        "kind: A\nspec:\n  x: 1e999\n",
+        "kind: A\nspec:\n  x: .inf\n",
+        "kind: A\nspec: [1e999, .nan]\n",
+        "metadata:\n  name: 1e999\n",
+        "metadata:\n  annotations:\n    a: 1e999\n",
     ];
 
     #[test]
