@@ -519,13 +519,19 @@ impl<'a> Parser<'a> {
                     Some(b'#') => Kind::Comment,
                     Some(_) => Kind::Content,
                 };
+                // Branch-free first (vectorizes); tabs are rare.
+                let ctrl = b[indent..]
+                    .iter()
+                    .fold(false, |acc, &c| acc | (c < 0x20) | (c == 0x7f));
                 let mut tab = false;
-                for &c in &b[indent..] {
-                    if c < 0x20 || c == 0x7f {
-                        if c != b'\t' {
-                            return None;
+                if ctrl {
+                    for &c in &b[indent..] {
+                        if c < 0x20 || c == 0x7f {
+                            if c != b'\t' {
+                                return None;
+                            }
+                            tab = true;
                         }
-                        tab = true;
                     }
                 }
                 lines.push(Line {
