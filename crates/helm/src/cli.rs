@@ -67,7 +67,7 @@ pub fn template_cli(opts: &TemplateOptions) -> Result<String, Error> {
         include_crds: opts.include_crds,
         ..RenderOptions::default()
     };
-    let mut rendered = crate::render_for_output(&chart, vals, &ropts)?;
+    let mut rendered = crate::render_owned_for_output(chart, vals, &ropts)?;
     if opts.no_hooks {
         rendered.hooks.clear();
     }

@@ -5,6 +5,7 @@
 
 use std::{
     any::Any,
+    borrow::Cow,
     sync::{Arc, OnceLock, mpsc},
 };
 
@@ -58,7 +59,7 @@ struct Renderable {
 
 /// Runs the whole `helm template` pipeline on a chart.
 pub(crate) fn render_chart(
-    chart: &Chart,
+    chart: Cow<'_, Chart>,
     user: Values,
     opts: &RenderOptions,
     raw_only: bool,
@@ -71,10 +72,17 @@ pub(crate) fn render_chart(
         .unwrap_or(objects::DEFAULT_KUBE_VERSION);
     let kube = KubeVersion::parse(kube_str)
         .ok_or_else(|| Error::Compatibility(format!("invalid kube version {kube_str:?}")))?;
-    deps::check_dependencies(chart)?;
-    let mut chart = chart.clone();
-    chart.is_root = true;
-    deps::process(&mut chart, &user)?;
+    deps::check_dependencies(&chart)?;
+    // Dependency processing rewrites the tree (aliases, disabled subcharts,
+    // imported values); without any declared dependency it changes nothing,
+    // and a borrowed chart need not be copied (every subchart's values
+    // included).
+    let mut chart = chart;
+    if declares_dependencies(&chart) {
+        let c = chart.to_mut();
+        c.is_root = true;
+        deps::process(c, &user)?;
+    }
     if !chart.metadata.kube_version.is_empty()
         && !semverc::satisfies(&chart.metadata.kube_version, kube.as_str())
     {
@@ -84,7 +92,13 @@ pub(crate) fn render_chart(
             kube.as_str()
         )));
     }
-    let vals = values::coalesce_values(&chart, &user).map_err(Error::Dependency)?;
+    // Nothing reads the chart's own values after coalescing: an owned chart
+    // gives them up instead of having them copied.
+    let vals = match &mut chart {
+        Cow::Owned(c) => values::coalesce_values_taking(c, &user),
+        Cow::Borrowed(c) => values::coalesce_values(c, &user),
+    }
+    .map_err(Error::Dependency)?;
     schema::validate(&chart, &vals)?;
 
     let caps = Value::Object(Arc::new(Capabilities::new(kube, &opts.api_versions)));
@@ -155,6 +169,12 @@ pub(crate) fn render_chart(
         notes,
         raw: Vec::new(),
     })
+}
+
+/// Whether any chart in the tree lists dependencies in its `Chart.yaml`
+/// (the only case where [`deps::process`] changes anything).
+fn declares_dependencies(chart: &Chart) -> bool {
+    !chart.metadata.dependencies.is_empty() || chart.dependencies.iter().any(declares_dependencies)
 }
 
 /// `recAllTpls`: the render data of `chart` and its subcharts.

@@ -22,7 +22,7 @@ pub mod strvals;
 pub mod values;
 pub mod yaml;
 
-use std::sync::Arc;
+use std::{borrow::Cow, sync::Arc};
 
 pub use chart::{Chart, Dependency, File, Metadata, load_chart_archive, load_chart_dir};
 pub use cli::{TemplateOptions, template_cli, user_values};
@@ -132,7 +132,13 @@ pub fn render(
     values: &serde_json::Value,
     opts: &RenderOptions,
 ) -> Result<Rendered, Error> {
-    engine::render_chart(chart, json_values(values)?, opts, false, true)
+    engine::render_chart(
+        Cow::Borrowed(chart),
+        json_values(values)?,
+        opts,
+        false,
+        true,
+    )
 }
 
 /// Helm's `engine.Render` after the install pipeline: every rendered
@@ -144,7 +150,13 @@ pub fn render_files(
     values: &serde_json::Value,
     opts: &RenderOptions,
 ) -> Result<Rendered, Error> {
-    engine::render_chart(chart, json_values(values)?, opts, true, false)
+    engine::render_chart(
+        Cow::Borrowed(chart),
+        json_values(values)?,
+        opts,
+        true,
+        false,
+    )
 }
 
 /// User values given as JSON: a map (numbers read as float64) or null.
@@ -163,7 +175,17 @@ pub fn render_typed(
     values: values::Values,
     opts: &RenderOptions,
 ) -> Result<Rendered, Error> {
-    engine::render_chart(chart, values, opts, false, true)
+    engine::render_chart(Cow::Borrowed(chart), values, opts, false, true)
+}
+
+/// [`render_for_output`] for a chart the caller hands over (its values are
+/// moved into the coalesced values rather than copied).
+pub(crate) fn render_owned_for_output(
+    chart: Chart,
+    values: values::Values,
+    opts: &RenderOptions,
+) -> Result<Rendered, Error> {
+    engine::render_chart(Cow::Owned(chart), values, opts, false, false)
 }
 
 /// What the `helm template` command needs: like [`render_typed`] but
@@ -174,5 +196,5 @@ pub fn render_for_output(
     values: values::Values,
     opts: &RenderOptions,
 ) -> Result<Rendered, Error> {
-    engine::render_chart(chart, values, opts, false, false)
+    engine::render_chart(Cow::Borrowed(chart), values, opts, false, false)
 }

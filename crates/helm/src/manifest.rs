@@ -110,19 +110,36 @@ pub struct Rendered {
 impl Rendered {
     /// Exactly what `helm template` prints.
     pub fn to_helm_template_string(&self, include_crds: bool) -> String {
-        let mut body = String::new();
-        if include_crds {
-            for c in &self.crds {
-                body.push_str(&format!("---\n# Source: {}\n{}\n", c.source, c.text));
-            }
+        fn push_doc(out: &mut String, m: &Manifest) {
+            out.push_str("---\n# Source: ");
+            out.push_str(&m.source);
+            out.push('\n');
+            out.push_str(&m.text);
+            out.push('\n');
         }
-        for m in &self.manifests {
-            body.push_str(&format!("---\n# Source: {}\n{}\n", m.source, m.text));
+        let crds: &[Manifest] = if include_crds { &self.crds } else { &[] };
+        let size: usize = crds
+            .iter()
+            .chain(&self.manifests)
+            .chain(&self.hooks)
+            .map(|m| m.source.len() + m.text.len() + 16)
+            .sum();
+        let mut body = String::with_capacity(size + 1);
+        for m in crds.iter().chain(&self.manifests) {
+            push_doc(&mut body, m);
         }
-        let mut out = go_trim_space(&body).to_string();
+        // Helm trims the non-hook part as a whole, then appends the hooks.
+        let trimmed = go_trim_space(&body);
+        let mut out = if trimmed.len() == body.len() {
+            body
+        } else {
+            let mut t = String::with_capacity(size + 1);
+            t.push_str(trimmed);
+            t
+        };
         out.push('\n');
         for h in &self.hooks {
-            out.push_str(&format!("---\n# Source: {}\n{}\n", h.source, h.text));
+            push_doc(&mut out, h);
         }
         out
     }

@@ -40,13 +40,38 @@ pub fn merge_values(chart: &Chart, vals: &Values) -> Result<Values, String> {
     Ok(dest)
 }
 
-fn coalesce(chart: &Chart, dest: &mut Values, merge: bool) -> Result<(), String> {
-    coalesce_chart_values(chart, dest, merge);
-    coalesce_deps(chart, dest, merge)
+/// [`coalesce_values`] for a chart the caller no longer needs the values
+/// of: the defaults are moved out of `chart` (and its subcharts) instead of
+/// copied.
+pub(crate) fn coalesce_values_taking(chart: &mut Chart, vals: &Values) -> Result<Values, String> {
+    let mut dest = vals.clone();
+    coalesce_taking(chart, &mut dest, false)?;
+    Ok(dest)
 }
 
-fn coalesce_deps(chart: &Chart, dest: &mut Values, merge: bool) -> Result<(), String> {
-    for sub in &chart.dependencies {
+fn coalesce(chart: &Chart, dest: &mut Values, merge: bool) -> Result<(), String> {
+    coalesce_chart_values(chart, chart.values.clone(), dest, merge);
+    coalesce_deps(&chart.dependencies, dest, |sub, sub_vals| {
+        coalesce(sub, sub_vals, merge)
+    })
+}
+
+fn coalesce_taking(chart: &mut Chart, dest: &mut Values, merge: bool) -> Result<(), String> {
+    let vc = std::mem::take(&mut chart.values);
+    coalesce_chart_values(chart, vc, dest, merge);
+    coalesce_deps(&mut chart.dependencies, dest, |sub, sub_vals| {
+        coalesce_taking(sub, sub_vals, merge)
+    })
+}
+
+/// The subchart part of `coalesce` (`subs` are the chart's dependencies,
+/// shared or owned; `rec` coalesces one of them into its table).
+fn coalesce_deps<S: std::ops::Deref<Target = Chart>>(
+    subs: impl IntoIterator<Item = S>,
+    dest: &mut Values,
+    mut rec: impl FnMut(S, &mut Values) -> Result<(), String>,
+) -> Result<(), String> {
+    for sub in subs {
         let name = sub.name().to_string();
         match dest.get(&name) {
             None => {
@@ -64,7 +89,7 @@ fn coalesce_deps(chart: &Chart, dest: &mut Values, merge: bool) -> Result<(), St
         let globals = dest.get("global").cloned();
         if let Some(Json::Object(sub_vals)) = dest.get_mut(&name) {
             coalesce_globals(sub_vals, globals.as_ref());
-            coalesce(sub, sub_vals, merge)?;
+            rec(sub, sub_vals)?;
         }
     }
     Ok(())
@@ -121,8 +146,7 @@ fn coalesce_globals(dest: &mut Values, src_global: Option<&Json>) {
     dest.insert("global".to_string(), Json::Object(dg));
 }
 
-fn coalesce_chart_values(chart: &Chart, v: &mut Values, merge: bool) {
-    let vc = chart.values.clone();
+fn coalesce_chart_values(chart: &Chart, vc: Values, v: &mut Values, merge: bool) {
     for (key, val) in vc {
         match v.get_mut(&key) {
             Some(Json::Null) if !merge => {

@@ -12,6 +12,8 @@ use std::collections::HashMap;
 use serde_json::{Map as JsonMap, Number, Value as Json};
 use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, ScanError, Span};
 
+mod fast;
+
 /// Limit on nodes produced by alias expansion, so `a: &a [*a, *a, ...]`
 /// style inputs ("billion laughs") fail instead of exhausting memory.
 const MAX_ALIAS_NODES: usize = 1_000_000;
@@ -48,6 +50,14 @@ pub fn parse_documents(text: &str) -> Result<Vec<Json>, YamlError> {
 /// Parses the first document of a YAML stream, as `yaml.Unmarshal` does.
 /// An empty input is `null`.
 pub fn parse(text: &str) -> Result<Json, YamlError> {
+    match fast::document(text) {
+        Some(v) => Ok(v),
+        None => parse_full(text),
+    }
+}
+
+/// [`parse`] without the fast path for common block-style documents.
+pub(crate) fn parse_full(text: &str) -> Result<Json, YamlError> {
     let mut p = Loader::new(text);
     Ok(p.next_document()?.unwrap_or(Json::Null))
 }
@@ -55,6 +65,16 @@ pub fn parse(text: &str) -> Result<Json, YamlError> {
 /// Parses a values document: `null`/empty becomes an empty map, anything
 /// other than a map is an error (Helm: `cannot unmarshal ... into map`).
 pub fn parse_values(text: &str) -> Result<JsonMap<String, Json>, YamlError> {
+    match fast::document(text) {
+        Some(Json::Object(m)) => return Ok(m),
+        Some(Json::Null) => return Ok(JsonMap::new()),
+        _ => {}
+    }
+    parse_values_full(text)
+}
+
+/// [`parse_values`] without the fast path.
+pub(crate) fn parse_values_full(text: &str) -> Result<JsonMap<String, Json>, YamlError> {
     let mut out = JsonMap::new();
     for doc in parse_documents(text)? {
         match doc {
@@ -369,6 +389,14 @@ fn str_or_kind(v: Json) -> Result<String, &'static str> {
 
 /// Scans one document and extracts its [`Head`].
 pub fn parse_head(text: &str) -> Result<Head, YamlError> {
+    match fast::head(text) {
+        Some(h) => Ok(h),
+        None => parse_head_full(text),
+    }
+}
+
+/// [`parse_head`] without the fast path.
+pub(crate) fn parse_head_full(text: &str) -> Result<Head, YamlError> {
     let mut l = Loader::new(text);
     let mut head = Head {
         null: false,

@@ -53,7 +53,11 @@ pub(crate) fn register(map: &mut FuncMap) {
         let name = str_arg(a, 0)?.to_string();
         let over = INCLUDED.with(|m| {
             let mut m = m.borrow_mut();
-            let n = m.entry(name.clone()).or_insert(0);
+            // No key copy for names already seen (includes repeat a lot).
+            let n = match m.get_mut(&name) {
+                Some(n) => n,
+                None => m.entry(name.clone()).or_insert(0),
+            };
             if *n > MAX_INCLUDE_RECURSION {
                 true
             } else {

@@ -118,10 +118,11 @@ pub(crate) fn register(map: &mut FuncMap) {
     });
     pure(map, "nindent", |a| {
         arity("nindent", a, 2)?;
-        Ok(Value::string(format!(
-            "\n{}",
-            indent(int_arg(a, 0)?, str_arg(a, 1)?)?
-        )))
+        Ok(Value::from(indent_after(
+            "\n",
+            int_arg(a, 0)?,
+            str_arg(a, 1)?,
+        )?))
     });
     pure(map, "replace", |a| {
         arity("replace", a, 3)?;
@@ -506,11 +507,18 @@ fn wrap_custom(s: &str, width: i64, newline: &str, wrap_long: bool) -> String {
 }
 
 pub(crate) fn indent(spaces: i64, s: &str) -> Result<String, gotmpl::FuncError> {
+    indent_after("", spaces, s)
+}
+
+/// `prefix` followed by [`indent`]'s result (`nindent` without a second copy).
+fn indent_after(prefix: &str, spaces: i64, s: &str) -> Result<String, gotmpl::FuncError> {
     if spaces < 0 {
         return Err(err("strings: negative Repeat count"));
     }
     let pad = " ".repeat(spaces as usize);
-    let mut out = String::with_capacity(s.len() + pad.len() * 4);
+    let lines = s.bytes().filter(|&b| b == b'\n').count() + 1;
+    let mut out = String::with_capacity(prefix.len() + s.len() + pad.len() * lines);
+    out.push_str(prefix);
     out.push_str(&pad);
     for (i, line) in s.split('\n').enumerate() {
         if i > 0 {
