@@ -772,3 +772,139 @@ async fn a_cr_being_deleted_shows_the_uninstall() {
         .collect();
     assert_eq!(pruned, announced);
 }
+
+/// Writes by the reconcile since `mark`, without its status and the test's own.
+fn reconcile_writes(env: &Env, mark: usize) -> Vec<String> {
+    env.server.requests()[mark..]
+        .iter()
+        .filter(|r| r.is_write() && r.field_manager != MANAGER && r.subresource != "status")
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_the_chart_stops_rendering_are_removed_and_announced() {
+    let env = Env::start("stale").await;
+    env.reconcile(&cr(json!({"extraKey": "stale-value"}))).await;
+    let config = || {
+        env.server
+            .object("", "configmaps", NS, "wandb-config")
+            .unwrap()
+    };
+    assert_eq!(config()["data"]["extra"], "stale-value");
+    assert_eq!(
+        config()["metadata"]["labels"]["example.com/extra"],
+        "stale-value"
+    );
+
+    // The chart no longer renders the label and the key: the live ConfigMap still
+    // holds every field of the new render, yet `run` re-applies it, and `diff` says so.
+    let cleared = cr(json!({}));
+    let file = env.write("cleared.json", &cleared);
+    let mark = env.server.requests().len();
+    let text = env.diff(&file, &[]).await;
+    env.assert_read_only(mark);
+    println!("[diff] keys no longer rendered:\n{}", text.stdout);
+    assert_eq!(text.code, 1, "{}\n{}", text.stdout, text.stderr);
+    for line in [
+        "=== update ConfigMap default/wandb-config\n--- live\n+++ run\n",
+        "\n-  extra: stale-value\n",
+        "\n-    example.com/extra: stale-value\n",
+        "Summary: 0 to create, 2 to update, 0 to delete, 0 kept, 6 unchanged.\n",
+    ] {
+        assert!(text.stdout.contains(line), "{line}\n{}", text.stdout);
+    }
+    let (code, doc) = env.diff_json(&file).await;
+    assert_eq!(code, 1);
+    assert_eq!(
+        changes(&doc),
+        set(&[
+            "update ConfigMap/wandb-config",
+            "update Secret/wandb-spec-active"
+        ])
+    );
+    assert_eq!(doc["reapplied"], json!([]));
+    let mark = env.server.requests().len();
+    let outcome = env.reconcile(&cleared).await;
+    assert_eq!(
+        object_changes(&doc, "update"),
+        keys(&outcome.applied.unwrap().applied),
+        "diff announced what reconcile applied"
+    );
+    assert!(
+        reconcile_writes(&env, mark).contains(&format!(
+            "PATCH /api/v1/namespaces/{NS}/configmaps/wandb-config"
+        )),
+        "{:?}",
+        reconcile_writes(&env, mark)
+    );
+    // One reconcile removed both.
+    let live = config();
+    assert_eq!(live["data"], json!({"greeting": "hello", "site": "none"}));
+    assert_eq!(
+        live["metadata"]["labels"],
+        json!({"app.kubernetes.io/instance": NAME})
+    );
+
+    // The next reconcile writes nothing, and `diff` agrees.
+    let mark = env.server.requests().len();
+    let again = env.reconcile(&cleared).await;
+    assert!(!again.applied.unwrap().wrote());
+    assert_eq!(reconcile_writes(&env, mark), Vec::<String>::new());
+    let after = env.diff(&file, &[]).await;
+    assert_eq!(after.code, 0, "{}\n{}", after.stdout, after.stderr);
+    assert_eq!(
+        after.stdout,
+        "Summary: 0 to create, 0 to update, 0 to delete, 0 kept, 7 unchanged.\n"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_inventory_without_digests_is_reapplied_once() {
+    let env = Env::start("olddigest").await;
+    let base = cr(json!({}));
+    env.reconcile(&base).await;
+    // The inventory as an older operator wrote it: no digests.
+    let secrets: Api<k8s_openapi::api::core::v1::Secret> = Api::namespaced(env.client.clone(), NS);
+    let active = secrets.get("wandb-spec-active").await.unwrap();
+    let mut inventory: Value =
+        serde_json::from_slice(&active.data.unwrap()["inventory"].0).unwrap();
+    let entries = inventory["entries"].as_array_mut().unwrap();
+    assert!(entries.iter().all(|e| e["applied"].is_string()));
+    for e in entries.iter_mut() {
+        e.as_object_mut().unwrap().remove("applied");
+    }
+    let engine = base64::engine::general_purpose::STANDARD;
+    secrets
+        .patch(
+            "wandb-spec-active",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"data": {"inventory": engine.encode(inventory.to_string())}})),
+        )
+        .await
+        .unwrap();
+
+    // Nothing visible changes, but `run` re-applies each object once (it cannot know
+    // what it set before); `diff` lists them as re-applied.
+    let file = env.write("cr.json", &base);
+    let (code, doc) = env.diff_json(&file).await;
+    assert_eq!(code, 1, "{doc:#}");
+    assert_eq!(changes(&doc), set(&["update Secret/wandb-spec-active"]));
+    let reapplied: BTreeSet<String> = doc["reapplied"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap().to_string())
+        .collect();
+    let outcome = env.reconcile(&base).await;
+    let applied = outcome.applied.unwrap();
+    assert_eq!(applied.applied.len(), 7);
+    let applied: BTreeSet<String> = applied.applied.iter().map(|k| k.to_string()).collect();
+    assert_eq!(reapplied, applied, "diff announced the re-applies");
+    // The digests are recorded again: back to zero writes.
+    let mark = env.server.requests().len();
+    assert!(!env.reconcile(&base).await.applied.unwrap().wrote());
+    assert_eq!(reconcile_writes(&env, mark), Vec::<String>::new());
+    let (code, doc) = env.diff_json(&file).await;
+    assert_eq!(code, 0, "{doc:#}");
+}

@@ -11,9 +11,24 @@
 //! (`1000m` is `1`, `1Gi` is `1024Mi`), integers written as floats, zero values it
 //! omits (`false`, `0`, `""`, empty maps and lists), and a Secret's `stringData`,
 //! which it stores base64 in `data`.
+//!
+//! Drift alone cannot see a field the chart *stopped* setting (a label, an
+//! annotation, a ConfigMap key): the live object still has it, so it still holds
+//! everything desired, yet a server-side apply by our field manager would remove it.
+//! So the inventory records, per object, a [`digest`] of the exact object last
+//! applied, and [`apply_reason`] also re-applies when the rendered object's digest
+//! differs (or none was recorded). We chose this over reading our `managedFields`
+//! entry: deciding from `fieldsV1` that we own a field we no longer send needs the
+//! server's own field-set rules (list keys such as `containerPort`+`protocol` with
+//! defaulted members, `stringData`, sets, `metadata.name`/`namespace`), and a
+//! mismatch there means either a write on every reconcile or a missed removal. A
+//! digest needs no schema and behaves the same on every API server; the price is
+//! one re-apply of each object the first time an inventory without digests (from
+//! an older version) is reconciled.
 
 use base64::Engine;
 use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
 
 /// The first path at which `live` lacks or differs from `desired`, or `None` when
 /// `live` contains all of `desired`.
@@ -22,11 +37,107 @@ pub fn drift(desired: &Value, live: &Value) -> Option<String> {
     diff_at(&desired, Some(live), "")
 }
 
-/// True when applying `desired` would change `live`.
+/// True when `live` lacks a field of `desired` (or is absent). Enough only for
+/// objects whose set of fields never shrinks (the operator's state Secrets); chart
+/// objects go through [`apply_reason`].
 pub fn needs_apply(desired: &Value, live: Option<&Value>) -> bool {
     match live {
         None => true,
         Some(live) => drift(desired, live).is_some(),
+    }
+}
+
+/// Why an object must be (re-)applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ApplyReason {
+    /// It does not exist.
+    Absent,
+    /// The live object lacks or changed the field at this path.
+    Drift(String),
+    /// The rendered object differs from the one last applied: fields it no longer
+    /// sets are removed by the apply.
+    Changed,
+    /// No digest was recorded when it was last applied (an older inventory, or an
+    /// apply interrupted before the inventory was stored).
+    Unrecorded,
+}
+
+impl std::fmt::Display for ApplyReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ApplyReason::Absent => f.write_str("absent"),
+            ApplyReason::Drift(path) => write!(f, "live object differs at {path}"),
+            ApplyReason::Changed => f.write_str("rendered object changed since last applied"),
+            ApplyReason::Unrecorded => f.write_str("no record of the last apply"),
+        }
+    }
+}
+
+/// Whether the applier must apply `desired` (already normalised as it is sent),
+/// and why: `None` only when `live` holds every desired field *and*
+/// `last_applied`, the digest recorded in the inventory, is `desired`'s digest.
+pub fn apply_reason(
+    desired: &Value,
+    last_applied: Option<&str>,
+    live: Option<&Value>,
+) -> Option<ApplyReason> {
+    let Some(live) = live else {
+        return Some(ApplyReason::Absent);
+    };
+    if let Some(path) = drift(desired, live) {
+        return Some(ApplyReason::Drift(path));
+    }
+    match last_applied {
+        None => Some(ApplyReason::Unrecorded),
+        Some(d) if d != digest(desired) => Some(ApplyReason::Changed),
+        Some(_) => None,
+    }
+}
+
+/// `sha256:` and the hex SHA-256 of `object`'s canonical JSON (object keys
+/// sorted, so the renderer's key order does not matter). Stable across versions
+/// of the operator and of Rust, unlike `std`'s hashers.
+pub fn digest(object: &Value) -> String {
+    let mut hasher = Sha256::new();
+    canonical(object, &mut hasher);
+    let hash = hasher.finalize();
+    let mut out = String::with_capacity(7 + 64);
+    out.push_str("sha256:");
+    for byte in hash.iter() {
+        out.push_str(&format!("{byte:02x}"));
+    }
+    out
+}
+
+fn canonical(value: &Value, hasher: &mut Sha256) {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            hasher.update(b"{");
+            for (i, k) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    hasher.update(b",");
+                }
+                hasher.update(Value::String(k.clone()).to_string().as_bytes());
+                hasher.update(b":");
+                if let Some(v) = map.get(k) {
+                    canonical(v, hasher);
+                }
+            }
+            hasher.update(b"}");
+        }
+        Value::Array(items) => {
+            hasher.update(b"[");
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    hasher.update(b",");
+                }
+                canonical(v, hasher);
+            }
+            hasher.update(b"]");
+        }
+        scalar => hasher.update(scalar.to_string().as_bytes()),
     }
 }
 
@@ -262,6 +373,80 @@ mod tests {
         assert_eq!(drift(&desired, &live), None);
         let desired = json!({"spec": {"hostNetwork": true}});
         assert_eq!(drift(&desired, &live).as_deref(), Some(".spec.hostNetwork"));
+    }
+
+    #[test]
+    fn digests_ignore_key_order_and_see_every_value() {
+        let a =
+            json!({"metadata": {"name": "c", "labels": {"a": "1", "b": "2"}}, "data": {"k": "v"}});
+        let b =
+            json!({"data": {"k": "v"}, "metadata": {"labels": {"b": "2", "a": "1"}, "name": "c"}});
+        assert_eq!(digest(&a), digest(&b));
+        assert!(digest(&a).starts_with("sha256:") && digest(&a).len() == 7 + 64);
+        let mut unlabeled = a.clone();
+        unlabeled["metadata"]["labels"]
+            .as_object_mut()
+            .unwrap()
+            .remove("b");
+        assert_ne!(digest(&a), digest(&unlabeled));
+        // Keys and values cannot be confused by concatenation.
+        assert_ne!(digest(&json!({"ab": "c"})), digest(&json!({"a": "bc"})));
+        assert_ne!(digest(&json!(["1"])), digest(&json!([1])));
+    }
+
+    #[test]
+    fn a_key_the_chart_stopped_rendering_is_reapplied() {
+        let before = json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "c", "labels": {"tier": "x", "app": "w"}},
+            "data": {"stale": "1", "kept": "2"}});
+        let live = before.clone();
+        let mut after = before.clone();
+        after["metadata"]["labels"]
+            .as_object_mut()
+            .unwrap()
+            .remove("tier");
+        after["data"].as_object_mut().unwrap().remove("stale");
+        // Live is a superset of the new render: drift alone sees nothing.
+        assert!(!needs_apply(&after, Some(&live)));
+        assert_eq!(
+            apply_reason(&after, Some(&digest(&before)), Some(&live)),
+            Some(ApplyReason::Changed)
+        );
+        // Once applied (the server dropped the keys) and recorded: nothing to do.
+        assert_eq!(
+            apply_reason(&after, Some(&digest(&after)), Some(&after)),
+            None
+        );
+        // The same render with a live copy still holding the stale keys (another
+        // manager owns them): no write, it is not ours to remove.
+        assert_eq!(
+            apply_reason(&after, Some(&digest(&after)), Some(&live)),
+            None
+        );
+    }
+
+    #[test]
+    fn apply_reasons() {
+        let desired = deployment(json!("1"), json!(2));
+        let d = digest(&desired);
+        assert_eq!(
+            apply_reason(&desired, Some(&d), None),
+            Some(ApplyReason::Absent)
+        );
+        assert_eq!(
+            apply_reason(&desired, None, Some(&desired)),
+            Some(ApplyReason::Unrecorded)
+        );
+        let edited = deployment(json!("1"), json!(5));
+        assert_eq!(
+            apply_reason(&desired, Some(&d), Some(&edited)),
+            Some(ApplyReason::Drift(".spec.replicas".into()))
+        );
+        assert_eq!(apply_reason(&desired, Some(&d), Some(&desired)), None);
+        assert_eq!(
+            ApplyReason::Drift(".spec".into()).to_string(),
+            "live object differs at .spec"
+        );
     }
 
     #[test]

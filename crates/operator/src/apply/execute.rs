@@ -1,7 +1,9 @@
 //! The executor: the only code that writes workload objects. It applies a [`Plan`]
 //! with server-side apply under [`FIELD_MANAGER`], skipping objects whose live
-//! state already holds every desired field (so a steady-state reconcile makes
-//! reads only), then prunes in reverse order.
+//! state already holds every desired field and whose rendered form is the one last
+//! applied (its digest in the inventory; see [`super::apply_reason`]), so a
+//! steady-state reconcile makes reads only while a field the chart stopped setting
+//! is removed on the next reconcile. Then it prunes in reverse order.
 //!
 //! Pruning is defensive: an object is deleted only if it still exists, still has
 //! the UID recorded when we applied it (the delete carries a UID precondition), and
@@ -29,7 +31,7 @@ use crate::api::{API_VERSION, FINALIZER, WeightsAndBiases, WeightsAndBiasesStatu
 
 use super::{
     FIELD_MANAGER, KEEP_ANNOTATION, KEEP_VALUE,
-    drift::{integral_numbers, needs_apply},
+    drift::{apply_reason, digest, integral_numbers, needs_apply},
     inventory::{Inventory, InventoryEntry, ObjectKey},
     plan::{Plan, PlannedObject},
 };
@@ -259,7 +261,7 @@ impl Applier {
     pub async fn execute(&self, plan: &Plan) -> Result<Applied, ExecuteError> {
         let mut out = Applied::default();
         for object in &plan.apply {
-            let (entry, live, wrote) = self.apply_one(object).await?;
+            let (entry, live, wrote) = self.apply_one(object, plan.last_applied(object)).await?;
             if wrote {
                 out.applied.push(entry.key());
             } else {
@@ -283,6 +285,7 @@ impl Applier {
     async fn apply_one(
         &self,
         object: &PlannedObject,
+        last_applied: Option<&str>,
     ) -> Result<(InventoryEntry, Value, bool), ExecuteError> {
         let m = &object.manifest;
         let name = object.key().to_string();
@@ -316,7 +319,9 @@ impl Applier {
                 object: name.clone(),
                 message: e.to_string(),
             })?;
-        let (result, wrote) = if needs_apply(&desired, live_json.as_ref()) {
+        let reason = apply_reason(&desired, last_applied, live_json.as_ref());
+        let (result, wrote) = if let Some(reason) = reason {
+            tracing::debug!(object = %name, %reason, "applying");
             let params = PatchParams::apply(FIELD_MANAGER).force();
             let applied = api
                 .patch(&m.name, &params, &Patch::Apply(&desired))
@@ -346,6 +351,8 @@ impl Applier {
         if !resolved.namespaced {
             entry.namespace = None;
         }
+        // Applied now, or skipped because this very render was applied before.
+        entry.applied = Some(digest(&desired));
         Ok((entry, result, wrote))
     }
 

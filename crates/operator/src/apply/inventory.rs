@@ -64,6 +64,13 @@ pub struct InventoryEntry {
     /// Whether it carried `helm.sh/resource-policy: keep` when applied.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub keep: bool,
+    /// Digest ([`crate::apply::digest`]) of the exact object last applied with
+    /// server-side apply (or found already applied). The applier re-applies when
+    /// the rendered object's digest differs, so that fields the chart stopped
+    /// setting are removed; absent in inventories written by older versions and
+    /// for objects not applied yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applied: Option<String>,
 }
 
 impl InventoryEntry {
@@ -110,6 +117,7 @@ mod tests {
             name: "c".into(),
             uid: None,
             keep: false,
+            applied: None,
         };
         let json = serde_json::to_string(&Inventory {
             entries: vec![entry],
@@ -118,6 +126,26 @@ mod tests {
         assert_eq!(
             json,
             r#"{"entries":[{"apiVersion":"v1","kind":"ConfigMap","namespace":"ns","name":"c"}]}"#
+        );
+    }
+
+    #[test]
+    fn older_inventories_without_digests_still_read() {
+        let old: Inventory = serde_json::from_str(
+            r#"{"entries":[{"apiVersion":"v1","kind":"ConfigMap","namespace":"ns","name":"c","uid":"u"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(old.entries[0].applied, None);
+        let mut entry = old.entries[0].clone();
+        entry.applied = Some("sha256:ab".into());
+        let json = serde_json::to_string(&entry).unwrap();
+        assert!(
+            json.ends_with(r#""uid":"u","applied":"sha256:ab"}"#),
+            "{json}"
+        );
+        assert_eq!(
+            serde_json::from_str::<InventoryEntry>(&json).unwrap(),
+            entry
         );
     }
 }

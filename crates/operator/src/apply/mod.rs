@@ -7,7 +7,9 @@ mod execute;
 mod inventory;
 mod plan;
 
-pub use drift::{drift, integral_numbers, needs_apply, parse_quantity};
+pub use drift::{
+    ApplyReason, apply_reason, digest, drift, integral_numbers, needs_apply, parse_quantity,
+};
 pub use execute::{Applied, Applier, Discovery, ExecuteError};
 pub use inventory::{Inventory, InventoryEntry, ObjectKey};
 pub use plan::{

@@ -85,6 +85,7 @@ impl PlannedObject {
             name: self.manifest.name.clone(),
             uid,
             keep: self.keep,
+            applied: None,
         }
     }
 }
@@ -99,6 +100,9 @@ pub struct Plan {
     /// Previously applied objects no longer rendered but protected (keep annotation
     /// or PVC): left in the cluster and dropped from the inventory.
     pub retained: Vec<InventoryEntry>,
+    /// For rendered objects of the previous inventory, the digest of what was last
+    /// applied ([`InventoryEntry::applied`]), for [`super::apply_reason`].
+    pub last_applied: BTreeMap<ObjectKey, String>,
 }
 
 /// The manifests cannot be planned.
@@ -187,8 +191,12 @@ pub fn plan(
     let rendered: HashSet<ObjectKey> = seen.into_keys().collect();
     let mut prune = Vec::new();
     let mut retained = Vec::new();
+    let mut last_applied = BTreeMap::new();
     for entry in &previous.entries {
         if rendered.contains(&entry.key()) {
+            if let Some(digest) = &entry.applied {
+                last_applied.insert(entry.key(), digest.clone());
+            }
             continue;
         }
         if entry.keep || (entry.kind == "PersistentVolumeClaim" && entry.api_version == "v1") {
@@ -212,6 +220,7 @@ pub fn plan(
         apply,
         prune,
         retained,
+        last_applied,
     })
 }
 
@@ -236,6 +245,12 @@ impl ReverseWithinKind for Vec<InventoryEntry> {
 }
 
 impl Plan {
+    /// The digest of what was last applied for `object`, when the previous
+    /// inventory recorded one.
+    pub fn last_applied(&self, object: &PlannedObject) -> Option<&str> {
+        self.last_applied.get(&object.key()).map(String::as_str)
+    }
+
     /// The inventory to persist *before* executing: everything previously applied
     /// plus everything about to be applied (UIDs of new objects unknown yet). If the
     /// operator dies mid-apply, the next reconcile still knows every object it may
@@ -285,6 +300,7 @@ mod tests {
             name: name.into(),
             uid: Some(format!("uid-{name}")),
             keep: false,
+            applied: None,
         }
     }
 
@@ -416,6 +432,34 @@ mod tests {
             .map(|e| (e.name.as_str(), e.uid.is_some()))
             .collect();
         assert_eq!(names, [("cm", true), ("old", true), ("svc", false)]);
+    }
+
+    #[test]
+    fn last_applied_digests_come_from_the_previous_inventory() {
+        let mut cm = entry("v1", "ConfigMap", "cm");
+        cm.applied = Some("sha256:cm".into());
+        let mut gone = entry("v1", "Secret", "gone");
+        gone.applied = Some("sha256:gone".into());
+        let previous = Inventory {
+            entries: vec![cm, gone, entry("v1", "Service", "old-format")],
+        };
+        let p = plan(
+            &[
+                m("v1", "ConfigMap", "cm"),
+                m("v1", "Service", "old-format"),
+                m("v1", "Secret", "new"),
+            ],
+            &previous,
+            "ns",
+        )
+        .unwrap();
+        let digests: Vec<_> = p.apply.iter().map(|o| p.last_applied(o)).collect();
+        // Install order: Secret, ConfigMap, Service.
+        assert_eq!(digests, [None, Some("sha256:cm"), None]);
+        assert_eq!(p.last_applied.len(), 1, "pruned entries are not looked up");
+        // The pending inventory keeps the recorded digests.
+        let pending = p.pending_inventory(&previous);
+        assert_eq!(pending.entries[0].applied.as_deref(), Some("sha256:cm"));
     }
 
     #[test]

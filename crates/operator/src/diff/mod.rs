@@ -5,8 +5,9 @@
 //! and with the same building blocks: state Secrets, release channel, layers,
 //! chart source, render (with `lookup` answering from the cluster), plan, reference
 //! check. It stops where the reconcile starts writing. Then, per planned object, it
-//! makes the same decision as the applier (`apply::needs_apply` on the live object:
-//! no apply, no change) and, where `run` would apply, asks the API server what the
+//! makes the same decision as the applier (`apply::apply_reason` on the live object
+//! and the digest the inventory recorded for the last apply: no apply, no change)
+//! and, where `run` would apply, asks the API server what the
 //! object would become: a server-side apply with `dryRun=All`, our field manager
 //! and `force`, compared with the live object without server-managed noise. Pruning
 //! follows the planner and the executor's checks (keep annotation, PVCs, UID).
@@ -30,7 +31,7 @@ use crate::{
     api::{FINALIZER, WeightsAndBiases},
     apply::{
         Discovery, ExecuteError, FIELD_MANAGER, Inventory, InventoryEntry, KEEP_ANNOTATION,
-        KEEP_VALUE, Plan, PlannedObject, integral_numbers, needs_apply, plan,
+        KEEP_VALUE, Plan, PlannedObject, apply_reason, digest, integral_numbers, needs_apply, plan,
     },
     channel::{ChannelRequest, ReleaseChannel, embedded_release, select_base},
     controller::{RenderedChart, Renderer},
@@ -653,7 +654,9 @@ async fn apply_one(
             c.reason = Some(format!("not checked by the API server: {e}"));
             c.diff = text::object_diff(None, Some(&desired), "/dev/null", "run");
             report.changes.push(c);
-            return Ok(Some(object.to_entry(None)));
+            let mut entry = object.to_entry(None);
+            entry.applied = Some(digest(&desired));
+            return Ok(Some(entry));
         }
         Err(e) => return Err(e.into()),
     };
@@ -688,7 +691,9 @@ async fn apply_one(
     if !resolved.namespaced {
         entry.namespace = None;
     }
-    if !needs_apply(&desired, live_json.as_ref()) {
+    // What the applier records once it applied (or skipped) this render.
+    entry.applied = Some(digest(&desired));
+    if apply_reason(&desired, planned.last_applied(object), live_json.as_ref()).is_none() {
         report.unchanged += 1;
         return Ok(Some(entry));
     }

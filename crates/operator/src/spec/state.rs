@@ -255,6 +255,7 @@ mod tests {
                 name: "wandb-app".into(),
                 uid: Some("abc".into()),
                 keep: false,
+                applied: Some("sha256:00".into()),
             }],
         };
         let secret = state_secret(

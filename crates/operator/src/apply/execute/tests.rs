@@ -275,3 +275,84 @@ async fn discovery_keeps_answers_not_misses_and_forgets_on_request() {
     applier.resolve("apps/v1", "Deployment").await.unwrap();
     assert_eq!(discovery_gets(&api), 7);
 }
+
+fn labelled_config(labels: Value, data: Value) -> Vec<Manifest> {
+    let mut all = manifests(1);
+    all[1] = manifest(json!({"apiVersion": "v1", "kind": "ConfigMap",
+               "metadata": {"name": "cfg", "labels": labels}, "data": data}));
+    all
+}
+
+#[tokio::test]
+async fn a_key_the_chart_stopped_rendering_is_reapplied_once() {
+    let api = FakeApi::default();
+    let applier = Applier::new(api.client());
+    let before = labelled_config(
+        json!({"app": "w", "tier": "old"}),
+        json!({"a": "1", "stale": "x"}),
+    );
+    let first = applier
+        .execute(&plan(&before, &Inventory::default(), "wandb").unwrap())
+        .await
+        .unwrap();
+    assert!(first.inventory.entries.iter().all(|e| e.applied.is_some()));
+    // The live ConfigMap still holds every field of the new render (the fake
+    // server merges, as the label stays until applied): without the recorded
+    // digest, nothing would be written and the stale keys would stay.
+    let after = labelled_config(json!({"app": "w"}), json!({"a": "1"}));
+    api.clear_log();
+    let next = applier
+        .execute(&plan(&after, &first.inventory, "wandb").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        api.writes(),
+        [(Method::PATCH, CONFIGMAP.to_string())],
+        "only the ConfigMap is re-applied"
+    );
+    assert_eq!((next.applied.len(), next.unchanged), (1, 2));
+    let cm = |inv: &Inventory| {
+        inv.entries
+            .iter()
+            .find(|e| e.kind == "ConfigMap")
+            .unwrap()
+            .applied
+            .clone()
+    };
+    assert_ne!(cm(&next.inventory), cm(&first.inventory));
+    // Recorded: the reconcile after that writes nothing.
+    api.clear_log();
+    let steady = applier
+        .execute(&plan(&after, &next.inventory, "wandb").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(api.writes(), []);
+    assert_eq!(steady.inventory, next.inventory);
+}
+
+#[tokio::test]
+async fn an_inventory_without_digests_is_reapplied_once() {
+    let api = FakeApi::default();
+    let applier = Applier::new(api.client());
+    let first = applier
+        .execute(&plan(&manifests(1), &Inventory::default(), "wandb").unwrap())
+        .await
+        .unwrap();
+    let mut old = first.inventory.clone();
+    for e in &mut old.entries {
+        e.applied = None;
+    }
+    api.clear_log();
+    let upgraded = applier
+        .execute(&plan(&manifests(1), &old, "wandb").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(api.writes().len(), 3);
+    assert_eq!(upgraded.inventory, first.inventory);
+    api.clear_log();
+    applier
+        .execute(&plan(&manifests(1), &upgraded.inventory, "wandb").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(api.writes(), []);
+}
