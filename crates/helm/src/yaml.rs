@@ -387,6 +387,52 @@ fn str_or_kind(v: Json) -> Result<String, &'static str> {
     }
 }
 
+impl Head {
+    /// The head of a map document with none of the fields set.
+    fn empty() -> Self {
+        Head {
+            null: false,
+            non_map: None,
+            api_version: Ok(String::new()),
+            kind: Ok(String::new()),
+            metadata_non_map: None,
+            name: Ok(String::new()),
+            namespace: None,
+            annotations_non_map: None,
+            annotations: Vec::new(),
+        }
+    }
+
+    /// Fills the `metadata` fields from the document's `metadata` value;
+    /// both the fast and the full loader go through here so they agree.
+    fn set_metadata(&mut self, v: Json) {
+        match v {
+            Json::Object(md) => {
+                self.name = md
+                    .get("name")
+                    .cloned()
+                    .map(str_or_kind)
+                    .unwrap_or(Ok(String::new()));
+                if let Some(Json::String(ns)) = md.get("namespace") {
+                    self.namespace = Some(ns.clone());
+                }
+                match md.get("annotations") {
+                    None | Some(Json::Null) => {}
+                    Some(Json::Object(a)) => {
+                        self.annotations = a
+                            .iter()
+                            .map(|(k, v)| (k.clone(), str_or_kind(v.clone())))
+                            .collect();
+                    }
+                    Some(other) => self.annotations_non_map = Some(json_kind(other)),
+                }
+            }
+            Json::Null => {}
+            other => self.metadata_non_map = Some(json_kind(&other)),
+        }
+    }
+}
+
 /// Scans one document and extracts its [`Head`].
 pub fn parse_head(text: &str) -> Result<Head, YamlError> {
     match fast::head(text) {
@@ -398,17 +444,7 @@ pub fn parse_head(text: &str) -> Result<Head, YamlError> {
 /// [`parse_head`] without the fast path.
 pub(crate) fn parse_head_full(text: &str) -> Result<Head, YamlError> {
     let mut l = Loader::new(text);
-    let mut head = Head {
-        null: false,
-        non_map: None,
-        api_version: Ok(String::new()),
-        kind: Ok(String::new()),
-        metadata_non_map: None,
-        name: Ok(String::new()),
-        namespace: None,
-        annotations_non_map: None,
-        annotations: Vec::new(),
-    };
+    let mut head = Head::empty();
     // Find the first document's root node.
     let (root, span) = loop {
         let (ev, span) = l.next()?;
@@ -435,30 +471,7 @@ pub(crate) fn parse_head_full(text: &str) -> Result<Head, YamlError> {
                     head.api_version = str_or_kind(l.node(ev, vspan, 1)?)
                 }
                 Key::Str(k) if k == "kind" => head.kind = str_or_kind(l.node(ev, vspan, 1)?),
-                Key::Str(k) if k == "metadata" => match l.node(ev, vspan, 1)? {
-                    Json::Object(md) => {
-                        head.name = md
-                            .get("name")
-                            .cloned()
-                            .map(str_or_kind)
-                            .unwrap_or(Ok(String::new()));
-                        if let Some(Json::String(ns)) = md.get("namespace") {
-                            head.namespace = Some(ns.clone());
-                        }
-                        match md.get("annotations") {
-                            None | Some(Json::Null) => {}
-                            Some(Json::Object(a)) => {
-                                head.annotations = a
-                                    .iter()
-                                    .map(|(k, v)| (k.clone(), str_or_kind(v.clone())))
-                                    .collect();
-                            }
-                            Some(other) => head.annotations_non_map = Some(json_kind(other)),
-                        }
-                    }
-                    Json::Null => {}
-                    other => head.metadata_non_map = Some(json_kind(&other)),
-                },
+                Key::Str(k) if k == "metadata" => head.set_metadata(l.node(ev, vspan, 1)?),
                 _ => l.skip(ev, vspan, 1)?,
             }
         },

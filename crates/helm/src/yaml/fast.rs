@@ -18,7 +18,7 @@ use std::borrow::Cow;
 
 use serde_json::{Map as JsonMap, Value as Json};
 
-use super::{Head, json_kind, resolve_plain};
+use super::{Head, resolve_plain, str_or_kind};
 
 /// "Use the full loader."
 struct Bail;
@@ -107,17 +107,7 @@ pub(super) fn document(text: &str) -> Option<Json> {
 pub(super) fn head(text: &str) -> Option<Head> {
     let mut p = Parser::new(text)?;
     let v = p.document(Mode::Head).ok()?;
-    let mut head = Head {
-        null: false,
-        non_map: None,
-        api_version: Ok(String::new()),
-        kind: Ok(String::new()),
-        metadata_non_map: None,
-        name: Ok(String::new()),
-        namespace: None,
-        annotations_non_map: None,
-        annotations: Vec::new(),
-    };
+    let mut head = Head::empty();
     let m = match v {
         Json::Null => {
             head.null = true;
@@ -130,42 +120,11 @@ pub(super) fn head(text: &str) -> Option<Head> {
         match k.as_str() {
             "apiVersion" => head.api_version = str_or_kind(v),
             "kind" => head.kind = str_or_kind(v),
-            "metadata" => match v {
-                Json::Object(md) => {
-                    head.name = md
-                        .get("name")
-                        .cloned()
-                        .map(str_or_kind)
-                        .unwrap_or(Ok(String::new()));
-                    if let Some(Json::String(ns)) = md.get("namespace") {
-                        head.namespace = Some(ns.clone());
-                    }
-                    match md.get("annotations") {
-                        None | Some(Json::Null) => {}
-                        Some(Json::Object(a)) => {
-                            head.annotations = a
-                                .iter()
-                                .map(|(k, v)| (k.clone(), str_or_kind(v.clone())))
-                                .collect();
-                        }
-                        Some(other) => head.annotations_non_map = Some(json_kind(other)),
-                    }
-                }
-                Json::Null => {}
-                other => head.metadata_non_map = Some(json_kind(&other)),
-            },
+            "metadata" => head.set_metadata(v),
             _ => {}
         }
     }
     Some(head)
-}
-
-fn str_or_kind(v: Json) -> Result<String, &'static str> {
-    match v {
-        Json::String(s) => Ok(s),
-        Json::Null => Ok(String::new()),
-        other => Err(json_kind(&other)),
-    }
 }
 
 /// Characters YAML accepts in a stream (`c-printable`), minus the byte
