@@ -866,9 +866,14 @@ fn plain(t: &str, mode: Mode) -> R<Json> {
 }
 
 #[cfg(test)]
+#[path = "../../tests/common/rng.rs"]
+mod test_rng;
+
+#[cfg(test)]
 mod tests {
     use std::path::Path;
 
+    use super::test_rng::Rng;
     use super::*;
     use crate::yaml::{parse_full, parse_head_full, parse_values_full};
 
@@ -1081,26 +1086,6 @@ mod tests {
         assert!(document("a:\n- 1\n- b: 2\n  c: 'x'\nd: \"y\"\n").is_some());
         assert!(head("kind: A\nmetadata:\n  name: b\nspec:\n  x: [1]\n").is_some());
         assert!(head("kind: A\nmetadata:\n  name: b\nspec:\n  x: [1, {a: 1}]\n").is_none());
-    }
-
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
-        }
-        fn chance(&mut self, pct: usize) -> bool {
-            self.below(100) < pct
-        }
-        fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-            xs[self.below(xs.len())]
-        }
     }
 
     const KEYS: &[&str] = &[
