@@ -13,12 +13,12 @@ Usage: scripts/gen-helm-func-cases.py [--oracle PATH] [--out PATH]
 import argparse
 import json
 import os
-import subprocess
 import sys
-import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.join(os.path.dirname(ROOT), "shared")
+sys.path.insert(0, os.path.join(ROOT, "crates", "helm", "tests", "fixtures"))
+from oracle_batch import eval_batch, outcome  # noqa: E402
 
 # (group, template). Only deterministic functions; no mutation of .Values
 # (all cases share one chart render, where mutations would leak).
@@ -321,13 +321,6 @@ def _yaml_docs():
 CASES += _yaml_docs()
 
 
-def python_bin() -> str:
-    env = os.environ.get("HELM_PYTHON")
-    if env:
-        return env
-    return os.path.join(ROOT, "target", "helm-venv", "bin", "python")
-
-
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--oracle", default=os.path.join(SHARED, "tools", "helm_oracle.py"))
@@ -345,24 +338,9 @@ def main() -> int:
         seen[group] = n
         batch.append({"id": f"{group}-{n:02d}", "group": group, "template": tpl,
                       "values": values, "helpers": helpers})
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
-        json.dump([{k: c[k] for k in ("id", "template", "values", "helpers")} for c in batch], fh)
-        path = fh.name
-    try:
-        res = subprocess.run([python_bin(), args.oracle, "eval-batch", path],
-                             check=True, capture_output=True, text=True)
-    finally:
-        os.unlink(path)
-    results = {r["id"]: r for r in json.loads(res.stdout)}
-    cases = []
-    for c in batch:
-        r = results[c["id"]]
-        case = {"id": c["id"], "group": c["group"], "template": c["template"]}
-        if "error" in r:
-            case["error"] = r["error"]
-        else:
-            case["output"] = r["output"]
-        cases.append(case)
+    results = eval_batch(args.oracle, batch)
+    cases = [{"id": c["id"], "group": c["group"], "template": c["template"], **outcome(results[c["id"]])}
+             for c in batch]
     out = {
         "about": "Sprig/Helm function cases rendered by the real Helm 4.2.3 engine "
                  "(scripts/gen-helm-func-cases.py via helm_oracle.py eval-batch). Same chart "
