@@ -377,8 +377,9 @@ mod helm_renderer_tests {
     use super::*;
     use crate::spec::{LayerInputs, OperatorDefaults, desired_spec};
 
-    fn chart_dir() -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("op-helm-renderer-{}", std::process::id()));
+    fn chart_dir() -> crate::testing::TempDir {
+        let tmp = crate::testing::TempDir::new("helm-renderer");
+        let dir = tmp.path();
         std::fs::create_dir_all(dir.join("templates")).unwrap();
         std::fs::create_dir_all(dir.join("crds")).unwrap();
         let files = [
@@ -411,12 +412,13 @@ mod helm_renderer_tests {
         for (name, text) in files {
             std::fs::write(dir.join(name), text).unwrap();
         }
-        dir
+        tmp
     }
 
     #[test]
     fn crds_then_manifests_then_hooks_without_test_hooks() {
-        let chart = LocalChart::Directory(chart_dir());
+        let tmp = chart_dir();
+        let chart = LocalChart::Directory(tmp.path().to_path_buf());
         let spec = desired_spec(&LayerInputs {
             cr_name: "site",
             cr_chart: None,

@@ -49,18 +49,17 @@ impl ReleaseChannel for FileChannel {
 mod tests {
     use super::*;
 
-    fn write(name: &str, text: &str) -> PathBuf {
-        let path = std::env::temp_dir().join(format!("op-channel-{}-{name}", std::process::id()));
-        std::fs::write(&path, text).unwrap();
-        path
-    }
+    use crate::testing::TempDir;
 
     #[test]
     fn serves_the_file_and_checks_pins() {
-        let path = write(
-            "r.yaml",
+        let tmp = TempDir::new("channel");
+        let path = tmp.path().join("r.yaml");
+        std::fs::write(
+            &path,
             "metadata: {releaseId: r7}\nchart: {name: operator-wandb}\nvalues: {a: 1}\n",
-        );
+        )
+        .unwrap();
         let channel = FileChannel::new(&path);
         let latest =
             futures::executor::block_on(channel.fetch(&ChannelRequest::default())).unwrap();

@@ -236,9 +236,8 @@ async fn tracked_reconcile_marks_workloads_pending_then_health_is_recorded() {
 #[tokio::test]
 async fn layers_user_input_over_channel_and_cr_over_user_input() {
     let api = api_with(&cr(json!({})));
-    let dir = std::env::temp_dir().join(format!("op-ctl-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let channel_file = dir.join("channel.yaml");
+    let dir = crate::testing::TempDir::new("ctl-layers");
+    let channel_file = dir.path().join("channel.yaml");
     std::fs::write(
         &channel_file,
         "metadata: {releaseId: r1}\nchart: {name: operator-wandb}\nvalues:\n  app: {image: {tag: '0.62'}}\n  global: {host: https://channel, size: small}\n",

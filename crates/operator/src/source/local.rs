@@ -81,32 +81,28 @@ pub fn read_local_chart(path: &Path) -> Result<LocalChart, LocalChartError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn temp_dir(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("op-local-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
-    }
+    use crate::testing::TempDir;
 
     #[test]
     fn directory_with_chart_yaml() {
-        let dir = temp_dir("dir");
+        let tmp = TempDir::new("local-dir");
+        let dir = tmp.path();
         std::fs::write(dir.join("Chart.yaml"), "name: x\nversion: 0.1.0\n").unwrap();
         assert_eq!(
-            read_local_chart(&dir).unwrap(),
-            LocalChart::Directory(dir.clone())
+            read_local_chart(dir).unwrap(),
+            LocalChart::Directory(dir.to_path_buf())
         );
         std::fs::remove_file(dir.join("Chart.yaml")).unwrap();
         assert!(matches!(
-            read_local_chart(&dir),
+            read_local_chart(dir),
             Err(LocalChartError::NoChartYaml(_))
         ));
     }
 
     #[test]
     fn tgz_and_base64_tgz() {
-        let dir = temp_dir("tgz");
+        let tmp = TempDir::new("local-tgz");
+        let dir = tmp.path();
         let archive = [0x1f, 0x8b, 8, 0, 1, 2, 3, 4];
         std::fs::write(dir.join("c.tgz"), archive).unwrap();
         assert_eq!(
@@ -124,7 +120,8 @@ mod tests {
 
     #[test]
     fn other_files_and_missing_paths_are_errors() {
-        let dir = temp_dir("bad");
+        let tmp = TempDir::new("local-bad");
+        let dir = tmp.path();
         std::fs::write(dir.join("values.yaml"), "a: 1\n").unwrap();
         assert!(matches!(
             read_local_chart(&dir.join("values.yaml")),
