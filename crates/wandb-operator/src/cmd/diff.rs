@@ -8,7 +8,6 @@
 
 use std::{io::Write, process::ExitCode, sync::Arc};
 
-use anyhow::Context as _;
 use operator::{
     apply::Discovery,
     channel::{FileChannel, ReleaseChannel},
@@ -37,7 +36,6 @@ const RESET: &str = "\x1b[0m";
 
 /// Computes the report for `args` against the cluster of KUBECONFIG.
 pub fn compute(args: &DiffArgs) -> anyhow::Result<Result<DiffReport, DiffError>> {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let cr = read_cr(&args.file)?;
     let user_input = args
         .user_input
@@ -48,15 +46,8 @@ pub fn compute(args: &DiffArgs) -> anyhow::Result<Result<DiffReport, DiffError>>
         .channel
         .as_ref()
         .map(|p| Arc::new(FileChannel::new(p)) as Arc<dyn ReleaseChannel>);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    runtime.block_on(async {
-        let client = kube::Client::try_default()
-            .await
-            .context("connecting to the Kubernetes API (KUBECONFIG or in-cluster)")?;
+    super::cluster_runtime(Some(2))?.block_on(async {
+        let client = super::connect().await?;
         let discovery = Discovery::default();
         let lookup = ClusterLookup::new(client.clone(), tokio::runtime::Handle::current())
             .with_discovery(discovery.clone());

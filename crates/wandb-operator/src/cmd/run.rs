@@ -5,7 +5,6 @@
 
 use std::{io::Write, sync::Arc};
 
-use anyhow::Context as _;
 use k8s_openapi::{apimachinery::pkg::apis::meta::v1::Time, jiff::Timestamp};
 use operator::{
     apply::Applier,
@@ -139,18 +138,10 @@ fn identity() -> String {
 
 /// Runs the controller until a signal; errors are startup failures or a lost Lease.
 pub fn run(args: &RunArgs) -> anyhow::Result<()> {
-    // kube's rustls needs a process-wide provider; a second install is harmless.
-    let _ = rustls::crypto::ring::default_provider().install_default();
     init_logging();
     let config = args.run_config(&identity()).map_err(anyhow::Error::msg)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    runtime.block_on(async {
-        let client = kube::Client::try_default()
-            .await
-            .context("connecting to the Kubernetes API (KUBECONFIG or in-cluster)")?;
+    super::cluster_runtime(None)?.block_on(async {
+        let client = super::connect().await?;
         // One discovery cache for the applier and the chart's `lookup`.
         let applier = Applier::new(client.clone());
         let lookup = ClusterLookup::new(client.clone(), tokio::runtime::Handle::current())
