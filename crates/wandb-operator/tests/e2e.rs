@@ -35,6 +35,33 @@ async fn install_minimal(env: &Env, op: &Operator, ns: &str) -> Value {
         .await
 }
 
+/// A fresh cluster `name` with one namespace and an operator watching it, with
+/// `examples/minimal.yaml` installed, converged and then settled for `quiet`.
+async fn start_with_minimal(name: &str, quiet: Duration) -> (Env, String, Operator) {
+    let mut env = Env::start(name).await;
+    let ns = env.namespace("a").await;
+    let op = env.operator(&[&ns], &[]);
+    op.wait_ready().await;
+    install_minimal(&env, &op, &ns).await;
+    settle(&env, quiet).await;
+    (env, ns, op)
+}
+
+/// Asserts that the operator stays idle for 2 s: no request but watches and
+/// no reconcile.
+async fn assert_idle(env: &Env, op: &Operator) {
+    let mark = env.log_mark();
+    let before = op.reconciles_done();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let idle: Vec<_> = env
+        .operator_requests(mark)
+        .into_iter()
+        .filter(|r| r.verb != "watch")
+        .collect();
+    assert!(idle.is_empty(), "requests while idle: {idle:#?}");
+    assert_eq!(op.reconciles_done(), before);
+}
+
 /// Waits until the operator has been idle (no request logged) for `quiet`
 /// (testserver), or simply for `quiet` (real cluster).
 async fn settle(env: &Env, quiet: Duration) {
@@ -237,12 +264,7 @@ async fn s1_install_minimal_example() {
 /// Scenario 2: a reconcile with nothing new makes zero writes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn s2_steady_state_reconcile_writes_nothing() {
-    let mut env = Env::start("steady").await;
-    let ns = env.namespace("a").await;
-    let op = env.operator(&[&ns], &[]);
-    op.wait_ready().await;
-    install_minimal(&env, &op, &ns).await;
-    settle(&env, Duration::from_millis(700)).await;
+    let (env, ns, op) = start_with_minimal("steady", Duration::from_millis(700)).await;
 
     let inventory = env.inventory(&ns, NAME).await;
     let before = env.snapshot(&ns, &inventory).await;
@@ -292,12 +314,7 @@ async fn s2_steady_state_reconcile_writes_nothing() {
 /// component prunes its objects and leaves the rest alone.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn s3_change_value_and_disable_component() {
-    let mut env = Env::start("change").await;
-    let ns = env.namespace("a").await;
-    let op = env.operator(&[&ns], &[]);
-    op.wait_ready().await;
-    install_minimal(&env, &op, &ns).await;
-    settle(&env, Duration::from_millis(500)).await;
+    let (env, ns, op) = start_with_minimal("change", Duration::from_millis(500)).await;
     let inventory = env.inventory(&ns, NAME).await;
     let s0 = env.snapshot(&ns, &inventory).await;
 
@@ -507,12 +524,7 @@ async fn s3_prune_spares_pvcs_and_kept_objects() {
 /// running).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn s4_invalid_config_changes_nothing() {
-    let mut env = Env::start("invalid").await;
-    let ns = env.namespace("a").await;
-    let op = env.operator(&[&ns], &[]);
-    op.wait_ready().await;
-    install_minimal(&env, &op, &ns).await;
-    settle(&env, Duration::from_millis(500)).await;
+    let (env, ns, op) = start_with_minimal("invalid", Duration::from_millis(500)).await;
     let inventory = env.inventory(&ns, NAME).await;
     let before = env.snapshot(&ns, &inventory).await;
 
@@ -1019,12 +1031,7 @@ async fn s8_ten_crs_reconcile_concurrently() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn s9_ready_follows_workload_rollouts() {
     const PROMPT: Duration = Duration::from_secs(5);
-    let mut env = Env::start("ready").await;
-    let ns = env.namespace("a").await;
-    let op = env.operator(&[&ns], &[]);
-    op.wait_ready().await;
-    install_minimal(&env, &op, &ns).await;
-    settle(&env, Duration::from_millis(700)).await;
+    let (env, ns, op) = start_with_minimal("ready", Duration::from_millis(700)).await;
     let Some(server) = env.server() else {
         println!("[e2e] ready-follows-rollout: needs the testserver's simulator; skipped");
         drop(op);
@@ -1080,16 +1087,7 @@ async fn s9_ready_follows_workload_rollouts() {
 
     // Idle afterwards: no reconcile without a change (watch resyncs and the
     // simulator's unchanged status trigger nothing).
-    let mark = env.log_mark();
-    let before = op.reconciles_done();
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let idle: Vec<_> = env
-        .operator_requests(mark)
-        .into_iter()
-        .filter(|r| r.verb != "watch")
-        .collect();
-    assert!(idle.is_empty(), "requests while idle: {idle:#?}");
-    assert_eq!(op.reconciles_done(), before);
+    assert_idle(&env, &op).await;
     println!(
         "[e2e] Ready follows the workloads: False {:.2}s after the Deployment lost its replicas, True {:.2}s after it rolled out again (was bounded by a 15 s requeue)",
         to_false.as_secs_f64(),
@@ -1122,12 +1120,7 @@ async fn s10_workload_drift_is_repaired_promptly() {
     const PROMPT: Duration = Duration::from_secs(5);
     // Without the watch-triggered repair only the 1 h requeue would do it: fail fast.
     const GIVE_UP: Duration = Duration::from_secs(20);
-    let mut env = Env::start("drift").await;
-    let ns = env.namespace("a").await;
-    let op = env.operator(&[&ns], &[]);
-    op.wait_ready().await;
-    install_minimal(&env, &op, &ns).await;
-    settle(&env, Duration::from_millis(700)).await;
+    let (env, ns, op) = start_with_minimal("drift", Duration::from_millis(700)).await;
     let console = deployments_of(&env, &ns, "console").await;
     let name = str_at(&console[0], "/metadata/name").to_string();
     let uid = str_at(&console[0], "/metadata/uid").to_string();
@@ -1291,16 +1284,7 @@ async fn s10_workload_drift_is_repaired_promptly() {
     }
 
     // Idle afterwards: our own repairing applies trigger nothing more.
-    let mark = env.log_mark();
-    let before = op.reconciles_done();
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let idle: Vec<_> = env
-        .operator_requests(mark)
-        .into_iter()
-        .filter(|r| r.verb != "watch")
-        .collect();
-    assert!(idle.is_empty(), "requests while idle: {idle:#?}");
-    assert_eq!(op.reconciles_done(), before);
+    assert_idle(&env, &op).await;
     println!(
         "[e2e] drift repair: deleted Deployment re-created after {:.2}s (Ready again {:.2}s, {} reconciles, {} requests); scaled Deployment restored after {:.2}s ({} reconciles, {} requests); completed Job's edit restored after {:.2}s ({} reconciles, {} requests); was bounded by the 1 h requeue",
         recreated.as_secs_f64(),
