@@ -19,8 +19,8 @@ use kube::ResourceExt;
 use kube::{
     Client,
     api::{
-        Api, ApiResource, DeleteParams, DynamicObject, Patch, PatchParams, PostParams,
-        Preconditions, PropagationPolicy,
+        Api, ApiResource, DeleteParams, Patch, PatchParams, PostParams, Preconditions,
+        PropagationPolicy,
     },
     core::GroupVersion,
     discovery::{Scope, pinned_group},
@@ -30,8 +30,9 @@ use serde_json::Value;
 use crate::api::{API_VERSION, FINALIZER, WeightsAndBiases, WeightsAndBiasesStatus};
 
 use super::{
-    FIELD_MANAGER, KEEP_ANNOTATION, KEEP_VALUE,
-    drift::{apply_reason, digest, integral_numbers, needs_apply},
+    FIELD_MANAGER,
+    cluster::{Cluster, desired_object, inventory_entry, prune_refusal, to_json, uid_of},
+    drift::{apply_reason, needs_apply},
     inventory::{Inventory, InventoryEntry, ObjectKey},
     plan::{Plan, PlannedObject},
 };
@@ -135,12 +136,6 @@ impl Applied {
     }
 }
 
-#[derive(Clone)]
-struct Resolved {
-    resource: ApiResource,
-    namespaced: bool,
-}
-
 /// Discovery answers, shared by the applier and the chart's `lookup` so that a
 /// steady-state reconcile asks the API server nothing about kinds. One answer per
 /// group version (`/api/v1`, `/apis/apps/v1`, ...) holds every kind in it, so a
@@ -211,8 +206,7 @@ fn not_found(e: &kube::Error) -> bool {
 
 /// Applies plans through one client and field manager.
 pub struct Applier {
-    client: Client,
-    discovery: Discovery,
+    cluster: Cluster,
 }
 
 impl Applier {
@@ -223,36 +217,18 @@ impl Applier {
 
     /// An applier sharing `discovery` (with the chart's `lookup`).
     pub fn with_discovery(client: Client, discovery: Discovery) -> Applier {
-        Applier { client, discovery }
+        Applier {
+            cluster: Cluster { client, discovery },
+        }
     }
 
     /// The discovery cache this applier uses.
     pub fn discovery(&self) -> Discovery {
-        self.discovery.clone()
+        self.cluster.discovery.clone()
     }
 
-    async fn resolve(&self, api_version: &str, kind: &str) -> Result<Resolved, ExecuteError> {
-        let (resource, namespaced) = self
-            .discovery
-            .resolve(&self.client, api_version, kind)
-            .await
-            .map_err(|source| ExecuteError::Resolve {
-                api_version: api_version.to_string(),
-                kind: kind.to_string(),
-                source,
-            })?;
-        Ok(Resolved {
-            resource,
-            namespaced,
-        })
-    }
-
-    fn api(&self, r: &Resolved, namespace: Option<&str>) -> Api<DynamicObject> {
-        match (r.namespaced, namespace) {
-            (true, Some(ns)) => Api::namespaced_with(self.client.clone(), ns, &r.resource),
-            (true, None) => Api::default_namespaced_with(self.client.clone(), &r.resource),
-            (false, _) => Api::all_with(self.client.clone(), &r.resource),
-        }
+    fn client(&self) -> Client {
+        self.cluster.client.clone()
     }
 
     /// Applies `plan` and prunes. Objects are applied one by one in order; the first
@@ -289,36 +265,15 @@ impl Applier {
     ) -> Result<(InventoryEntry, Value, bool), ExecuteError> {
         let m = &object.manifest;
         let name = object.key().to_string();
-        let resolved = self.resolve(&m.api_version, &m.kind).await?;
+        let resolved = self.cluster.resolve(&m.api_version, &m.kind).await?;
         let namespace = if resolved.namespaced {
             object.namespace.as_deref()
         } else {
             None
         };
-        let api = self.api(&resolved, namespace);
-        let mut desired = m.object.clone();
-        integral_numbers(&mut desired);
-        if let (Some(ns), Some(meta)) = (
-            namespace,
-            desired.get_mut("metadata").and_then(Value::as_object_mut),
-        ) {
-            meta.insert("namespace".into(), Value::String(ns.to_string()));
-        }
-        let live = api
-            .get_opt(&m.name)
-            .await
-            .map_err(|source| ExecuteError::Read {
-                object: name.clone(),
-                source,
-            })?;
-        let live_json = live
-            .as_ref()
-            .map(serde_json::to_value)
-            .transpose()
-            .map_err(|e| ExecuteError::Serialize {
-                object: name.clone(),
-                message: e.to_string(),
-            })?;
+        let api = self.cluster.api(&resolved, namespace);
+        let desired = desired_object(object, namespace);
+        let live_json = self.cluster.live(&api, &m.name, &name).await?;
         let reason = apply_reason(&desired, last_applied, live_json.as_ref());
         let (result, wrote) = if let Some(reason) = reason {
             tracing::debug!(object = %name, %reason, "applying");
@@ -328,69 +283,27 @@ impl Applier {
                 .await
                 .map_err(|source| {
                     if not_found(&source) {
-                        self.discovery.forget(&m.api_version, &m.kind);
+                        self.cluster.discovery.forget(&m.api_version, &m.kind);
                     }
                     ExecuteError::Apply {
                         object: name.clone(),
                         source,
                     }
                 })?;
-            let json = serde_json::to_value(&applied).map_err(|e| ExecuteError::Serialize {
-                object: name.clone(),
-                message: e.to_string(),
-            })?;
-            (json, true)
+            (to_json(&applied, &name)?, true)
         } else {
             (live_json.unwrap_or(Value::Null), false)
         };
-        let uid = result
-            .pointer("/metadata/uid")
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        let mut entry = object.to_entry(uid);
-        if !resolved.namespaced {
-            entry.namespace = None;
-        }
-        // Applied now, or skipped because this very render was applied before.
-        entry.applied = Some(digest(&desired));
+        let entry = inventory_entry(object, uid_of(&result), resolved.namespaced, &desired);
         Ok((entry, result, wrote))
     }
 
     /// Deletes one pruned object if it is still ours; `Ok(false)` when it was left.
     async fn prune_one(&self, entry: &InventoryEntry) -> Result<bool, ExecuteError> {
-        let name = entry.key().to_string();
-        let resolved = match self.resolve(&entry.api_version, &entry.kind).await {
-            Ok(r) => r,
-            // The kind is gone from the cluster (CRD removed): so is the object.
-            Err(ExecuteError::Resolve {
-                source: kube::Error::Api(s),
-                ..
-            }) if s.code == 404 => return Ok(false),
-            Err(ExecuteError::Resolve {
-                source: kube::Error::Discovery(_),
-                ..
-            }) => return Ok(false),
-            Err(e) => return Err(e),
-        };
-        let api = self.api(&resolved, entry.namespace.as_deref());
-        let Some(live) = api
-            .get_opt(&entry.name)
-            .await
-            .map_err(|source| ExecuteError::Read {
-                object: name.clone(),
-                source,
-            })?
-        else {
+        let Some((api, live)) = self.cluster.prune_target(entry).await? else {
             return Ok(false);
         };
-        let kept = live
-            .metadata
-            .annotations
-            .as_ref()
-            .and_then(|a| a.get(KEEP_ANNOTATION))
-            .is_some_and(|v| v == KEEP_VALUE);
-        let recreated = entry.uid.is_some() && live.metadata.uid != entry.uid;
-        if kept || recreated {
+        if prune_refusal(entry, &live).is_some() {
             return Ok(false);
         }
         let params = DeleteParams {
@@ -406,7 +319,7 @@ impl Applier {
             // Gone meanwhile, or re-created with another UID: not ours to delete.
             Err(kube::Error::Api(s)) if s.code == 404 || s.code == 409 => Ok(false),
             Err(source) => Err(ExecuteError::Prune {
-                object: name,
+                object: entry.key().to_string(),
                 source,
             }),
         }
@@ -418,8 +331,8 @@ impl Applier {
         let name = secret.metadata.name.clone().unwrap_or_default();
         let label = format!("Secret {name}");
         let api: Api<Secret> = match &secret.metadata.namespace {
-            Some(ns) => Api::namespaced(self.client.clone(), ns),
-            None => Api::default_namespaced(self.client.clone()),
+            Some(ns) => Api::namespaced(self.client(), ns),
+            None => Api::default_namespaced(self.client()),
         };
         let mut desired = serde_json::to_value(secret).map_err(|e| ExecuteError::Serialize {
             object: label.clone(),
@@ -463,7 +376,7 @@ impl Applier {
     ) -> Result<Option<String>, ExecuteError> {
         let label = format!("WeightsAndBiases {} status", cr.name_any());
         let api: Api<WeightsAndBiases> =
-            Api::namespaced(self.client.clone(), &cr.namespace().unwrap_or_default());
+            Api::namespaced(self.client(), &cr.namespace().unwrap_or_default());
         let body = serde_json::json!({
             "apiVersion": API_VERSION,
             "kind": "WeightsAndBiases",
@@ -515,7 +428,7 @@ impl Applier {
             "resourceVersion": cr.resource_version(),
         }});
         let api: Api<WeightsAndBiases> =
-            Api::namespaced(self.client.clone(), &cr.namespace().unwrap_or_default());
+            Api::namespaced(self.client(), &cr.namespace().unwrap_or_default());
         api.patch(
             &cr.name_any(),
             &PatchParams::default(),
@@ -534,8 +447,8 @@ impl Applier {
     pub async fn create_secret_if_absent(&self, secret: &Secret) -> Result<bool, ExecuteError> {
         let name = secret.metadata.name.clone().unwrap_or_default();
         let api: Api<Secret> = match &secret.metadata.namespace {
-            Some(ns) => Api::namespaced(self.client.clone(), ns),
-            None => Api::default_namespaced(self.client.clone()),
+            Some(ns) => Api::namespaced(self.client(), ns),
+            None => Api::default_namespaced(self.client()),
         };
         let exists = api
             .get_opt(&name)

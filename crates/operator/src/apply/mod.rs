@@ -2,6 +2,7 @@
 //! what the operator applied, and the executor ([`Applier`], server-side apply, the
 //! only writer of workload objects).
 
+pub(crate) mod cluster;
 mod drift;
 mod execute;
 mod inventory;

@@ -5,39 +5,41 @@
 //! election, error policy) calls [`reconcile`] and publishes the returned events.
 //!
 //! Pipeline: read state (IO) -> channel (IO) -> layers -> chart -> render -> plan ->
-//! reference check (reads) -> apply and prune (the only writes) -> state Secrets ->
-//! health -> status (written only when it changed). Bad input ends in
+//! reference check (reads; module `prepare`, shared with `diff`) -> apply and
+//! prune (the only writes) -> state Secrets -> health -> status (written only when
+//! it changed). Bad input ends in
 //! `Invalid Config` and waits for a change; API errors are returned for a retry
 //! with backoff.
 
 mod echo;
 mod lease;
+pub(crate) mod prepare;
 mod run;
 mod workloads;
 
 use std::{sync::Arc, time::Duration};
 
 use k8s_openapi::{
-    api::core::v1::{ConfigMap, Secret},
+    api::core::v1::Secret,
     apimachinery::pkg::apis::meta::v1::{OwnerReference, Time},
 };
 use kube::{Api, Client, Resource, ResourceExt, runtime::reflector::ObjectRef};
 
 use crate::{
     api::{FINALIZER, Phase, WeightsAndBiases},
-    apply::{Applied, Applier, ExecuteError, Inventory, Plan, plan},
-    channel::{ChannelRequest, ReleaseChannel, embedded_release, select_base},
+    apply::{Applied, Applier, ExecuteError, Inventory, Plan},
+    channel::ReleaseChannel,
     events::{Reason, event_message},
     health::{evaluate, ready_condition},
     password::{generate_password, password_secret},
     render::{Manifest, RenderRequest, chart_version_string},
-    source::{LocalChart, SecretString, fetch_offline},
-    spec::{
-        DesiredSpec, LayerInputs, LicenseSource, OperatorDefaults, StateKind, StoredSpec,
-        desired_spec, inventory_from_secret, license_sources, release_id, state_secret,
-    },
+    spec::{OperatorDefaults, StateKind, state_secret},
     status::{AppliedRevision, StatusInput, next_revision, next_status},
-    validate::external_references,
+};
+
+use prepare::{
+    PlanInputs, PrepareError, Prepared, ReadFailed, base_layer, empty_user_input, prepare_plan,
+    read_state,
 };
 
 pub use lease::{Decision, LeaderElector, LeaseConfig, decide};
@@ -136,87 +138,19 @@ impl ReconcileError {
     }
 }
 
-fn read_err(what: &str) -> impl FnOnce(kube::Error) -> ReconcileError + '_ {
-    move |source| ReconcileError::Read {
-        what: what.to_string(),
-        source,
+impl From<ReadFailed> for ReconcileError {
+    fn from(ReadFailed { what, source }: ReadFailed) -> ReconcileError {
+        ReconcileError::Read { what, source }
     }
 }
 
-struct State {
-    user: Option<StoredSpec>,
-    user_error: Option<String>,
-    active: Option<StoredSpec>,
-    inventory: Inventory,
-    cached: Option<StoredSpec>,
-}
-
-async fn read_state(secrets: &Api<Secret>, name: &str) -> Result<State, ReconcileError> {
-    let get = |kind: StateKind| {
-        let secret_name = kind.secret_name(name);
-        async move {
-            secrets
-                .get_opt(&secret_name)
-                .await
-                .map_err(|source| ReconcileError::Read {
-                    what: format!("Secret {secret_name}"),
-                    source,
-                })
-        }
-    };
-    let user_secret = get(StateKind::UserInput).await?;
-    let active_secret = get(StateKind::Active).await?;
-    let cached_secret = get(StateKind::CachedRelease).await?;
-    let (user, user_error) = match user_secret.as_ref().map(StoredSpec::from_secret) {
-        None => (None, None),
-        Some(Ok(s)) => (Some(s), None),
-        Some(Err(e)) => (None, Some(e.to_string())),
-    };
-    // A damaged active or cached Secret is not the admin's input: treat it as
-    // absent (the next apply rewrites it) rather than blocking the reconcile.
-    let active = active_secret
-        .as_ref()
-        .and_then(|s| StoredSpec::from_secret(s).ok());
-    let inventory = active_secret
-        .as_ref()
-        .and_then(|s| inventory_from_secret(s).ok())
-        .unwrap_or_default();
-    let cached = cached_secret
-        .as_ref()
-        .and_then(|s| StoredSpec::from_secret(s).ok());
-    Ok(State {
-        user,
-        user_error,
-        active,
-        inventory,
-        cached,
-    })
-}
-
-async fn resolve_license(
-    secrets: &Api<Secret>,
-    sources: Vec<LicenseSource>,
-) -> Result<Option<SecretString>, ReconcileError> {
-    for source in sources {
-        match source {
-            LicenseSource::Inline { license, .. } => return Ok(Some(license)),
-            LicenseSource::Secret { name, key, .. } => {
-                let secret = secrets
-                    .get_opt(&name)
-                    .await
-                    .map_err(read_err("license Secret"))?;
-                let value = secret
-                    .and_then(|s| s.data)
-                    .and_then(|d| d.get(&key).cloned())
-                    .map(|b| String::from_utf8_lossy(&b.0).trim().to_string())
-                    .filter(|s| !s.is_empty());
-                if let Some(v) = value {
-                    return Ok(Some(SecretString(v)));
-                }
-            }
-        }
+/// The `Invalid Config` message of a failed preparation step, or the error to
+/// retry with.
+fn invalid_or_retry(e: PrepareError) -> Result<String, ReconcileError> {
+    match e {
+        PrepareError::Invalid(message) => Ok(message),
+        PrepareError::Read(e) => Err(e.into()),
     }
-    Ok(None)
 }
 
 fn owner_ref(cr: &WeightsAndBiases) -> Option<OwnerReference> {
@@ -249,42 +183,26 @@ pub async fn reconcile_tracked(
     if let Some(message) = &state.user_error {
         return invalid(cr, ctx, out, message.clone(), None).await;
     }
-    // The console expects the user-input Secret to exist; it is never owned by the
-    // CR, so it survives deletion.
     if state.user.is_none() {
-        let empty = StoredSpec {
-            chart: serde_json::Value::Null,
-            values: serde_json::json!({}),
-            metadata: None,
-        };
-        let secret = state_secret(StateKind::UserInput, &name, &ns, &empty, None, None);
-        ctx.applier.create_secret_if_absent(&secret).await?;
+        ctx.applier
+            .create_secret_if_absent(&empty_user_input(&name, &ns))
+            .await?;
     }
 
     // Channel.
-    let fetched = match (&ctx.channel, ctx.airgapped) {
-        (Some(channel), false) => {
-            let license = resolve_license(
-                &secrets,
-                license_sources(
-                    cr.spec.values.as_ref(),
-                    state.user.as_ref().map(|u| &u.values),
-                ),
-            )
-            .await?;
-            let request = ChannelRequest {
-                license,
-                release_id: release_id(state.user.as_ref()),
-            };
-            Some(channel.fetch(&request).await)
-        }
-        _ => None,
+    let base = match base_layer(
+        &secrets,
+        cr,
+        state.user.as_ref(),
+        state.cached.clone(),
+        ctx.channel.as_ref(),
+        ctx.airgapped,
+    )
+    .await
+    {
+        Ok(b) => b,
+        Err(e) => return invalid(cr, ctx, out, invalid_or_retry(e)?, None).await,
     };
-    let embedded = match embedded_release() {
-        Ok(e) => e,
-        Err(e) => return invalid(cr, ctx, out, format!("embedded channel: {e}"), None).await,
-    };
-    let base = select_base(ctx.airgapped, fetched, state.cached.clone(), embedded);
     if base.write_cache {
         let secret = state_secret(
             StateKind::CachedRelease,
@@ -306,38 +224,30 @@ pub async fn reconcile_tracked(
         base.message.clone(),
     ));
 
-    // Layers, chart, render, plan: pure; any failure is bad input.
-    let desired = match desired_spec(&LayerInputs {
-        cr_name: &name,
-        cr_chart: cr.spec.chart.as_ref(),
-        cr_values: cr.spec.values.as_ref(),
-        user_input: state.user.as_ref(),
-        channel: Some(&base.release),
-        defaults: ctx.defaults.clone(),
-    }) {
-        Ok(d) => d,
-        Err(e) => return invalid(cr, ctx, out, e.to_string(), channel_condition).await,
-    };
-    let field = match desired.chart_layer {
-        Some(crate::spec::Layer::CustomResource) | None => "spec.chart".to_string(),
-        Some(layer) => format!("{layer} chart"),
-    };
-    let chart = match fetch_offline(&desired.chart, &field) {
-        Ok(c) => c,
-        Err(e) => return invalid(cr, ctx, out, e.to_string(), channel_condition).await,
-    };
-    let rendered = match render(ctx, cr, &ns, chart, &desired).await {
-        Ok(r) => r,
-        Err(message) => return invalid(cr, ctx, out, message, channel_condition).await,
-    };
-    let planned = match plan(&rendered.manifests, &state.inventory, &ns) {
+    // Layers, chart, render, plan, references: reads only; any other failure is
+    // bad input.
+    let prepared = prepare_plan(
+        &ctx.client,
+        ctx.renderer.clone(),
+        PlanInputs {
+            cr,
+            ns: &ns,
+            user: state.user.as_ref(),
+            base: &base.release,
+            defaults: ctx.defaults.clone(),
+            inventory: &state.inventory,
+            revision: next_revision(cr.status.as_ref()),
+        },
+    )
+    .await;
+    let Prepared {
+        desired,
+        rendered,
+        planned,
+    } = match prepared {
         Ok(p) => p,
-        Err(e) => return invalid(cr, ctx, out, e.to_string(), channel_condition).await,
+        Err(e) => return invalid(cr, ctx, out, invalid_or_retry(e)?, channel_condition).await,
     };
-    let missing = missing_references(ctx, &planned).await?;
-    if !missing.is_empty() {
-        return invalid(cr, ctx, out, missing.join("; "), channel_condition).await;
-    }
 
     // Writes.
     ctx.applier.set_finalizer(cr, true).await?;
@@ -461,67 +371,6 @@ pub async fn reconcile_tracked(
     });
     out.applied = Some(applied);
     Ok(out)
-}
-
-/// Renders on a blocking thread: the renderer is synchronous and its `lookup`
-/// blocks on the runtime (see `render::ClusterLookup`).
-async fn render(
-    ctx: &Context,
-    cr: &WeightsAndBiases,
-    ns: &str,
-    chart: LocalChart,
-    desired: &DesiredSpec,
-) -> Result<RenderedChart, String> {
-    let renderer = ctx.renderer.clone();
-    let desired = desired.clone();
-    let name = cr.name_any();
-    let ns = ns.to_string();
-    let revision = next_revision(cr.status.as_ref());
-    tokio::task::spawn_blocking(move || {
-        renderer.render(&RenderRequest {
-            chart: &chart,
-            release_name: &name,
-            namespace: &ns,
-            revision,
-            spec: &desired,
-        })
-    })
-    .await
-    .map_err(|e| format!("the renderer failed: {e}"))?
-}
-
-async fn missing_references(ctx: &Context, planned: &Plan) -> Result<Vec<String>, ReconcileError> {
-    let mut missing = Vec::new();
-    for r in external_references(&planned.apply) {
-        let keys: Option<Vec<String>> = match r.kind {
-            "Secret" => Api::<Secret>::namespaced(ctx.client.clone(), &r.namespace)
-                .get_opt(&r.name)
-                .await
-                .map_err(read_err("referenced Secret"))?
-                .map(|s| {
-                    let mut k: Vec<String> = s.data.unwrap_or_default().into_keys().collect();
-                    k.extend(s.string_data.unwrap_or_default().into_keys());
-                    k
-                }),
-            _ => Api::<ConfigMap>::namespaced(ctx.client.clone(), &r.namespace)
-                .get_opt(&r.name)
-                .await
-                .map_err(read_err("referenced ConfigMap"))?
-                .map(|c| {
-                    let mut k: Vec<String> = c.data.unwrap_or_default().into_keys().collect();
-                    k.extend(c.binary_data.unwrap_or_default().into_keys());
-                    k
-                }),
-        };
-        match (keys, &r.key) {
-            (None, _) => missing.push(format!("{r}, which does not exist")),
-            (Some(keys), Some(key)) if !keys.contains(key) => {
-                missing.push(format!("{r}, which has no such key"));
-            }
-            _ => {}
-        }
-    }
-    Ok(missing)
 }
 
 async fn invalid(

@@ -12,7 +12,8 @@ use serde_json::{Value, json};
 use super::*;
 use crate::{
     api::{CONDITION_READY, CONDITION_RECONCILED, WeightsAndBiasesSpec, find_condition},
-    channel::FileChannel,
+    channel::{FileChannel, embedded_release},
+    spec::StoredSpec,
     testing::FakeApi,
 };
 

@@ -1,16 +1,16 @@
 //! `wandb-operator diff`: what `run` would change in the cluster, computed without
 //! writing anything.
 //!
-//! The pipeline is the controller's (`crate::controller::reconcile`), step by step
-//! and with the same building blocks: state Secrets, release channel, layers,
-//! chart source, render (with `lookup` answering from the cluster), plan, reference
-//! check. It stops where the reconcile starts writing. Then, per planned object, it
-//! makes the same decision as the applier (`apply::apply_reason` on the live object
-//! and the digest the inventory recorded for the last apply: no apply, no change)
-//! and, where `run` would apply, asks the API server what the
-//! object would become: a server-side apply with `dryRun=All`, our field manager
-//! and `force`, compared with the live object without server-managed noise. Pruning
-//! follows the planner and the executor's checks (keep annotation, PVCs, UID).
+//! The pipeline is the controller's own: state Secrets, release channel, layers,
+//! chart source, render (with `lookup` answering from the cluster), plan and
+//! reference check are the functions of `controller::prepare` that the reconcile
+//! runs before its first write, so diff cannot drift from run there. Then, per
+//! planned object, it makes the applier's reads and decisions (`apply::cluster`:
+//! the body applied, the live object, `apply_reason` with the digest the inventory
+//! recorded, the inventory entry, the prune checks) and, where `run` would apply,
+//! asks the API server what the object would become: a server-side apply with
+//! `dryRun=All`, our field manager and `force`, compared with the live object
+//! without server-managed noise.
 //!
 //! Requests are GETs, discovery and dry-run applies only: nothing is stored.
 //! Secret values are masked in every diff (see [`text`]).
@@ -19,10 +19,10 @@ pub mod text;
 
 use std::sync::Arc;
 
-use k8s_openapi::api::core::v1::{ConfigMap, Secret};
+use k8s_openapi::api::core::v1::Secret;
 use kube::{
     Api, Client, Resource, ResourceExt,
-    api::{ApiResource, DynamicObject, Patch, PatchParams},
+    api::{Patch, PatchParams},
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -30,21 +30,25 @@ use serde_json::Value;
 use crate::{
     api::{FINALIZER, WeightsAndBiases},
     apply::{
-        Discovery, ExecuteError, FIELD_MANAGER, Inventory, InventoryEntry, KEEP_ANNOTATION,
-        KEEP_VALUE, Plan, PlannedObject, apply_reason, digest, integral_numbers, needs_apply, plan,
+        Discovery, ExecuteError, FIELD_MANAGER, Inventory, InventoryEntry, Plan, PlannedObject,
+        apply_reason,
+        cluster::{
+            Cluster, PruneRefusal, desired_object, inventory_entry, prune_refusal, to_json, uid_of,
+        },
+        needs_apply,
     },
-    channel::{ChannelRequest, ReleaseChannel, embedded_release, select_base},
-    controller::{RenderedChart, Renderer},
+    channel::ReleaseChannel,
+    controller::{
+        Renderer,
+        prepare::{
+            PlanInputs, PrepareError, Prepared, ReadFailed, base_layer, empty_user_input,
+            prepare_plan, read_state,
+        },
+    },
     events::event_message,
     password::PASSWORD_SECRET,
-    render::RenderRequest,
-    source::{SecretString, fetch_offline},
-    spec::{
-        LayerInputs, LicenseSource, OperatorDefaults, StateKind, StoredSpec, desired_spec,
-        inventory_from_secret, license_sources, release_id, state_secret,
-    },
+    spec::{OperatorDefaults, StateKind, StoredSpec, state_secret},
     status::next_revision,
-    validate::external_references,
 };
 
 /// What `diff` compares against the cluster.
@@ -183,6 +187,21 @@ pub enum DiffError {
     Execute(#[from] ExecuteError),
 }
 
+impl From<ReadFailed> for DiffError {
+    fn from(ReadFailed { what, source }: ReadFailed) -> DiffError {
+        DiffError::Read { what, source }
+    }
+}
+
+impl From<PrepareError> for DiffError {
+    fn from(e: PrepareError) -> DiffError {
+        match e {
+            PrepareError::Invalid(message) => invalid(message),
+            PrepareError::Read(e) => e.into(),
+        }
+    }
+}
+
 fn read_err(what: impl Into<String>) -> impl FnOnce(kube::Error) -> DiffError {
     let what = what.into();
     move |source| DiffError::Read { what, source }
@@ -195,137 +214,6 @@ fn invalid(message: impl std::fmt::Display) -> DiffError {
 /// Dry-run server-side apply parameters: the applier's, plus `dryRun=All`.
 fn dry_run_params() -> PatchParams {
     PatchParams::apply(FIELD_MANAGER).force().dry_run()
-}
-
-struct Resolved {
-    resource: ApiResource,
-    namespaced: bool,
-}
-
-/// Read-only cluster access, resolving kinds through the applier's [`Discovery`].
-struct Cluster {
-    client: Client,
-    discovery: Discovery,
-}
-
-impl Cluster {
-    async fn resolve(&self, api_version: &str, kind: &str) -> Result<Resolved, ExecuteError> {
-        let (resource, namespaced) = self
-            .discovery
-            .resolve(&self.client, api_version, kind)
-            .await
-            .map_err(|source| ExecuteError::Resolve {
-                api_version: api_version.to_string(),
-                kind: kind.to_string(),
-                source,
-            })?;
-        Ok(Resolved {
-            resource,
-            namespaced,
-        })
-    }
-
-    fn api(&self, r: &Resolved, namespace: Option<&str>) -> Api<DynamicObject> {
-        match (r.namespaced, namespace) {
-            (true, Some(ns)) => Api::namespaced_with(self.client.clone(), ns, &r.resource),
-            (true, None) => Api::default_namespaced_with(self.client.clone(), &r.resource),
-            (false, _) => Api::all_with(self.client.clone(), &r.resource),
-        }
-    }
-}
-
-fn to_json(object: &impl Serialize, label: &str) -> Result<Value, ExecuteError> {
-    serde_json::to_value(object).map_err(|e| ExecuteError::Serialize {
-        object: label.to_string(),
-        message: e.to_string(),
-    })
-}
-
-/// The state the reconcile reads first (`controller::read_state`), plus the raw
-/// Secrets to diff against.
-struct State {
-    user_secret: Option<Secret>,
-    active_secret: Option<Secret>,
-    cached_secret: Option<Secret>,
-}
-
-async fn read_state(secrets: &Api<Secret>, name: &str) -> Result<State, DiffError> {
-    let get = |kind: StateKind| {
-        let secret_name = kind.secret_name(name);
-        async move {
-            secrets
-                .get_opt(&secret_name)
-                .await
-                .map_err(read_err(format!("Secret {secret_name}")))
-        }
-    };
-    Ok(State {
-        user_secret: get(StateKind::UserInput).await?,
-        active_secret: get(StateKind::Active).await?,
-        cached_secret: get(StateKind::CachedRelease).await?,
-    })
-}
-
-async fn resolve_license(
-    secrets: &Api<Secret>,
-    sources: Vec<LicenseSource>,
-) -> Result<Option<SecretString>, DiffError> {
-    for source in sources {
-        match source {
-            LicenseSource::Inline { license, .. } => return Ok(Some(license)),
-            LicenseSource::Secret { name, key, .. } => {
-                let secret = secrets
-                    .get_opt(&name)
-                    .await
-                    .map_err(read_err("license Secret"))?;
-                let value = secret
-                    .and_then(|s| s.data)
-                    .and_then(|d| d.get(&key).cloned())
-                    .map(|b| String::from_utf8_lossy(&b.0).trim().to_string())
-                    .filter(|s| !s.is_empty());
-                if let Some(v) = value {
-                    return Ok(Some(SecretString(v)));
-                }
-            }
-        }
-    }
-    Ok(None)
-}
-
-/// Required Secrets and ConfigMaps that neither the chart nor the cluster holds
-/// (`controller::missing_references`).
-async fn missing_references(client: &Client, planned: &Plan) -> Result<Vec<String>, DiffError> {
-    let mut missing = Vec::new();
-    for r in external_references(&planned.apply) {
-        let keys: Option<Vec<String>> = match r.kind {
-            "Secret" => Api::<Secret>::namespaced(client.clone(), &r.namespace)
-                .get_opt(&r.name)
-                .await
-                .map_err(read_err("referenced Secret"))?
-                .map(|s| {
-                    let mut k: Vec<String> = s.data.unwrap_or_default().into_keys().collect();
-                    k.extend(s.string_data.unwrap_or_default().into_keys());
-                    k
-                }),
-            _ => Api::<ConfigMap>::namespaced(client.clone(), &r.namespace)
-                .get_opt(&r.name)
-                .await
-                .map_err(read_err("referenced ConfigMap"))?
-                .map(|c| {
-                    let mut k: Vec<String> = c.data.unwrap_or_default().into_keys().collect();
-                    k.extend(c.binary_data.unwrap_or_default().into_keys());
-                    k
-                }),
-        };
-        match (keys, &r.key) {
-            (None, _) => missing.push(format!("{r}, which does not exist")),
-            (Some(keys), Some(key)) if !keys.contains(key) => {
-                missing.push(format!("{r}, which has no such key"));
-            }
-            _ => {}
-        }
-    }
-    Ok(missing)
 }
 
 fn change(
@@ -438,12 +326,9 @@ pub async fn diff(
     }
     let owner = live_cr.as_ref().and_then(|c| c.controller_owner_ref(&()));
     let status = live_cr.as_ref().and_then(|c| c.status.as_ref());
+    // The reconcile's own preparation steps (`controller::prepare`), up to its
+    // first write.
     let state = read_state(&secrets, &name).await?;
-    let inventory = state
-        .active_secret
-        .as_ref()
-        .and_then(|s| inventory_from_secret(s).ok())
-        .unwrap_or_default();
     let cluster = Cluster {
         client: client.clone(),
         discovery: inputs.discovery.clone(),
@@ -456,54 +341,43 @@ pub async fn diff(
             "WeightsAndBiases {ns}/{name} is being deleted: `run` uninstalls it"
         ));
         if live.finalizers().iter().any(|f| f == FINALIZER) {
-            prunes(&cluster, &Plan::uninstall(&inventory, &ns), &mut report).await?;
+            prunes(
+                &cluster,
+                &Plan::uninstall(&state.inventory, &ns),
+                &mut report,
+            )
+            .await?;
         }
         return Ok(report);
     }
 
     // User input: the file, else the console's Secret (created empty when absent).
-    let user = match (&inputs.user_input, &state.user_secret) {
-        (Some(u), _) => Some(u.clone()),
-        (None, Some(secret)) => Some(StoredSpec::from_secret(secret).map_err(invalid)?),
-        (None, None) => None,
+    let user = match &inputs.user_input {
+        Some(u) => Some(u.clone()),
+        None => match &state.user_error {
+            Some(e) => return Err(invalid(e)),
+            None => state.user.clone(),
+        },
     };
     let mut state_changes = Vec::new();
     if inputs.user_input.is_none() && state.user_secret.is_none() {
-        let empty = StoredSpec {
-            chart: Value::Null,
-            values: serde_json::json!({}),
-            metadata: None,
-        };
-        let secret = state_secret(StateKind::UserInput, &name, &ns, &empty, None, None);
         state_changes.extend(state_change(
-            &secret,
+            &empty_user_input(&name, &ns),
             None,
             "user input for the system console",
         )?);
     }
 
     // Channel.
-    let fetched = match (&inputs.channel, inputs.airgapped) {
-        (Some(channel), false) => {
-            let license = resolve_license(
-                &secrets,
-                license_sources(cr.spec.values.as_ref(), user.as_ref().map(|u| &u.values)),
-            )
-            .await?;
-            let request = ChannelRequest {
-                license,
-                release_id: release_id(user.as_ref()),
-            };
-            Some(channel.fetch(&request).await)
-        }
-        _ => None,
-    };
-    let embedded = embedded_release().map_err(|e| invalid(format!("embedded channel: {e}")))?;
-    let cached = state
-        .cached_secret
-        .as_ref()
-        .and_then(|s| StoredSpec::from_secret(s).ok());
-    let base = select_base(inputs.airgapped, fetched, cached, embedded);
+    let base = base_layer(
+        &secrets,
+        cr,
+        user.as_ref(),
+        state.cached.clone(),
+        inputs.channel.as_ref(),
+        inputs.airgapped,
+    )
+    .await?;
     if base.write_cache {
         let secret = state_secret(
             StateKind::CachedRelease,
@@ -525,47 +399,27 @@ pub async fn diff(
             .push(format!("release channel: {}", base.message));
     }
 
-    // Layers, chart, render, plan: any failure is what `run` reports as Invalid Config.
-    let desired = desired_spec(&LayerInputs {
-        cr_name: &name,
-        cr_chart: cr.spec.chart.as_ref(),
-        cr_values: cr.spec.values.as_ref(),
-        user_input: user.as_ref(),
-        channel: Some(&base.release),
-        defaults: inputs.defaults.clone(),
-    })
-    .map_err(invalid)?;
+    // Layers, chart, render, plan, references: any failure is what `run` reports
+    // as Invalid Config.
+    let Prepared {
+        desired, planned, ..
+    } = prepare_plan(
+        client,
+        renderer,
+        PlanInputs {
+            cr,
+            ns: &ns,
+            user: user.as_ref(),
+            base: &base.release,
+            defaults: inputs.defaults.clone(),
+            inventory: &state.inventory,
+            revision: next_revision(status),
+        },
+    )
+    .await?;
     report
         .notes
         .extend(desired.warnings.iter().map(|w| format!("warning: {w}")));
-    let field = match desired.chart_layer {
-        Some(crate::spec::Layer::CustomResource) | None => "spec.chart".to_string(),
-        Some(layer) => format!("{layer} chart"),
-    };
-    let chart = fetch_offline(&desired.chart, &field).map_err(invalid)?;
-    let revision = next_revision(status);
-    let rendered: RenderedChart = {
-        let desired = desired.clone();
-        let (name, ns) = (name.clone(), ns.clone());
-        tokio::task::spawn_blocking(move || {
-            renderer.render(&RenderRequest {
-                chart: &chart,
-                release_name: &name,
-                namespace: &ns,
-                revision,
-                spec: &desired,
-            })
-        })
-        .await
-        .map_err(|e| format!("the renderer failed: {e}"))
-        .and_then(|r| r)
-        .map_err(invalid)?
-    };
-    let planned = plan(&rendered.manifests, &inventory, &ns).map_err(invalid)?;
-    let missing = missing_references(client, &planned).await?;
-    if !missing.is_empty() {
-        return Err(invalid(missing.join("; ")));
-    }
 
     // The applies, decided as the applier decides.
     let mut after_inventory = Inventory::default();
@@ -632,18 +486,11 @@ async fn apply_one(
 ) -> Result<Option<InventoryEntry>, DiffError> {
     let m = &object.manifest;
     let key = object.key();
-    let mut desired = m.object.clone();
-    integral_numbers(&mut desired);
     let resolved = match cluster.resolve(&m.api_version, &m.kind).await {
         Ok(r) => r,
         Err(e) if plan_defines(planned, &key.group, &m.kind) => {
             // Served only once the CRD of this same apply exists.
-            if let (Some(ns), Some(meta)) = (
-                object.namespace.as_deref(),
-                desired.get_mut("metadata").and_then(Value::as_object_mut),
-            ) {
-                meta.insert("namespace".into(), Value::String(ns.to_string()));
-            }
+            let desired = desired_object(object, object.namespace.as_deref());
             let mut c = change(
                 Action::Create,
                 &m.api_version,
@@ -654,9 +501,7 @@ async fn apply_one(
             c.reason = Some(format!("not checked by the API server: {e}"));
             c.diff = text::object_diff(None, Some(&desired), "/dev/null", "run");
             report.changes.push(c);
-            let mut entry = object.to_entry(None);
-            entry.applied = Some(digest(&desired));
-            return Ok(Some(entry));
+            return Ok(Some(inventory_entry(object, None, true, &desired)));
         }
         Err(e) => return Err(e.into()),
     };
@@ -665,40 +510,23 @@ async fn apply_one(
     } else {
         None
     };
-    if let (Some(ns), Some(meta)) = (
-        namespace,
-        desired.get_mut("metadata").and_then(Value::as_object_mut),
-    ) {
-        meta.insert("namespace".into(), Value::String(ns.to_string()));
-    }
+    let desired = desired_object(object, namespace);
     let api = cluster.api(&resolved, namespace);
     let label = key.to_string();
-    let live = api
-        .get_opt(&m.name)
-        .await
-        .map_err(|source| ExecuteError::Read {
-            object: label.clone(),
-            source,
-        })?;
-    let live_json = live.as_ref().map(|l| to_json(l, &label)).transpose()?;
-    let mut entry = object.to_entry(
-        live_json
-            .as_ref()
-            .and_then(|l| l.pointer("/metadata/uid"))
-            .and_then(Value::as_str)
-            .map(str::to_string),
-    );
-    if !resolved.namespaced {
-        entry.namespace = None;
-    }
+    let live_json = cluster.live(&api, &m.name, &label).await?;
     // What the applier records once it applied (or skipped) this render.
-    entry.applied = Some(digest(&desired));
+    let entry = inventory_entry(
+        object,
+        live_json.as_ref().and_then(uid_of),
+        resolved.namespaced,
+        &desired,
+    );
     if apply_reason(&desired, planned.last_applied(object), live_json.as_ref()).is_none() {
         report.unchanged += 1;
         return Ok(Some(entry));
     }
     let mut c = change(
-        if live.is_some() {
+        if live_json.is_some() {
             Action::Update
         } else {
             Action::Create
@@ -727,7 +555,7 @@ async fn apply_one(
                 ExecuteError::Apply {
                     source: kube::Error::Api(s),
                     ..
-                } if s.code == 404 && live.is_none() => {
+                } if s.code == 404 && live_json.is_none() => {
                     c.reason = Some(format!("not checked by the API server: {}", s.message));
                     desired
                 }
@@ -745,7 +573,11 @@ async fn apply_one(
     c.diff = text::object_diff(
         live_json.as_ref(),
         Some(&after),
-        if live.is_some() { "live" } else { "/dev/null" },
+        if live_json.is_some() {
+            "live"
+        } else {
+            "/dev/null"
+        },
         "run",
     );
     report.changes.push(c);
@@ -764,43 +596,15 @@ async fn prunes(
         .map(|e| (e, false))
         .chain(planned.retained.iter().map(|e| (e, true)))
     {
-        let label = entry.key().to_string();
-        let resolved = match cluster.resolve(&entry.api_version, &entry.kind).await {
-            Ok(r) => r,
-            // The kind is gone from the cluster: so is the object.
-            Err(ExecuteError::Resolve {
-                source: kube::Error::Api(s),
-                ..
-            }) if s.code == 404 => continue,
-            Err(ExecuteError::Resolve {
-                source: kube::Error::Discovery(_),
-                ..
-            }) => continue,
-            Err(e) => return Err(e.into()),
-        };
-        let api = cluster.api(&resolved, entry.namespace.as_deref());
-        let Some(live) = api
-            .get_opt(&entry.name)
-            .await
-            .map_err(|source| ExecuteError::Read {
-                object: label.clone(),
-                source,
-            })?
-        else {
+        let Some((_, live)) = cluster.prune_target(entry).await? else {
             continue;
         };
-        let kept_now = live
-            .metadata
-            .annotations
-            .as_ref()
-            .and_then(|a| a.get(KEEP_ANNOTATION))
-            .is_some_and(|v| v == KEEP_VALUE);
-        let recreated = entry.uid.is_some() && live.metadata.uid != entry.uid;
+        let refusal = prune_refusal(entry, &live);
         let reason = if protected && entry.kind == "PersistentVolumeClaim" && !entry.keep {
             Some("PersistentVolumeClaims are never pruned")
-        } else if protected || kept_now {
+        } else if protected || refusal == Some(PruneRefusal::Kept) {
             Some("annotated helm.sh/resource-policy: keep")
-        } else if recreated {
+        } else if refusal == Some(PruneRefusal::Recreated) {
             Some("re-created since it was applied (another UID): not ours")
         } else {
             None
@@ -819,7 +623,7 @@ async fn prunes(
         match reason {
             Some(r) => c.reason = Some(r.to_string()),
             None => {
-                let live = to_json(&live, &label)?;
+                let live = to_json(&live, &entry.key().to_string())?;
                 c.diff = text::object_diff(Some(&live), None, "live", "/dev/null");
             }
         }
@@ -853,7 +657,7 @@ mod tests {
             "c/templates/w.yaml",
             serde_json::json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}}),
         );
-        let planned = plan(&[widget, crd], &Inventory::default(), "ns").unwrap();
+        let planned = crate::apply::plan(&[widget, crd], &Inventory::default(), "ns").unwrap();
         assert!(plan_defines(&planned, "example.com", "Widget"));
         assert!(!plan_defines(&planned, "example.com", "Gadget"));
         assert!(!plan_defines(&planned, "other.com", "Widget"));

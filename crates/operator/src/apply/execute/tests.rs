@@ -245,7 +245,11 @@ async fn discovery_keeps_answers_not_misses_and_forgets_on_request() {
         .unwrap();
     // An applier and a lookup sharing the cache ask once between them.
     let applier = Applier::with_discovery(client.clone(), discovery.clone());
-    applier.resolve("apps/v1", "Deployment").await.unwrap();
+    applier
+        .cluster
+        .resolve("apps/v1", "Deployment")
+        .await
+        .unwrap();
     assert_eq!(discovery_gets(&api), 1);
 
     // One answer per group version serves all its kinds.
@@ -272,7 +276,11 @@ async fn discovery_keeps_answers_not_misses_and_forgets_on_request() {
     assert_eq!(discovery_gets(&api), 6);
 
     discovery.forget("apps/v1", "Deployment");
-    applier.resolve("apps/v1", "Deployment").await.unwrap();
+    applier
+        .cluster
+        .resolve("apps/v1", "Deployment")
+        .await
+        .unwrap();
     assert_eq!(discovery_gets(&api), 7);
 }
 
