@@ -38,8 +38,7 @@ use crate::{
 };
 
 use prepare::{
-    PlanInputs, PrepareError, Prepared, ReadFailed, base_layer, empty_user_input, prepare_plan,
-    read_state,
+    PlanInputs, PrepareError, Prepared, base_layer, empty_user_input, prepare_plan, read_state,
 };
 
 pub use lease::{Decision, LeaderElector, LeaseConfig, decide};
@@ -107,18 +106,23 @@ pub struct Outcome {
     pub status_resource_version: Option<String>,
 }
 
+/// Reading from the API server failed (a reconcile, or `diff`, retries).
+#[derive(Debug, thiserror::Error)]
+#[error("reading {what}: {source}")]
+pub struct ReadError {
+    /// What was read.
+    pub what: String,
+    /// Cause.
+    #[source]
+    pub source: kube::Error,
+}
+
 /// A reconcile failed in a way worth retrying with backoff.
 #[derive(Debug, thiserror::Error)]
 pub enum ReconcileError {
     /// Reading from the API server failed.
-    #[error("reading {what}: {source}")]
-    Read {
-        /// What was read.
-        what: String,
-        /// Cause.
-        #[source]
-        source: kube::Error,
-    },
+    #[error(transparent)]
+    Read(#[from] ReadError),
     /// Applying or pruning failed transiently.
     #[error(transparent)]
     Execute(#[from] ExecuteError),
@@ -131,16 +135,10 @@ impl ReconcileError {
     /// A static category for metrics.
     pub fn category(&self) -> &'static str {
         match self {
-            ReconcileError::Read { .. } => "read",
+            ReconcileError::Read(_) => "read",
             ReconcileError::Execute(e) => e.category(),
             ReconcileError::Random(_) => "random",
         }
-    }
-}
-
-impl From<ReadFailed> for ReconcileError {
-    fn from(ReadFailed { what, source }: ReadFailed) -> ReconcileError {
-        ReconcileError::Read { what, source }
     }
 }
 

@@ -24,16 +24,7 @@ use crate::{
     validate::external_references,
 };
 
-use super::{RenderedChart, Renderer};
-
-/// Reading from the API server failed: the reconcile retries.
-#[derive(Debug)]
-pub(crate) struct ReadFailed {
-    /// What was read.
-    pub what: String,
-    /// Cause.
-    pub source: kube::Error,
-}
+use super::{ReadError, RenderedChart, Renderer};
 
 /// A preparation step stopped.
 #[derive(Debug)]
@@ -42,18 +33,18 @@ pub(crate) enum PrepareError {
     /// redacted or truncated).
     Invalid(String),
     /// A read failed.
-    Read(ReadFailed),
+    Read(ReadError),
 }
 
-impl From<ReadFailed> for PrepareError {
-    fn from(e: ReadFailed) -> PrepareError {
+impl From<ReadError> for PrepareError {
+    fn from(e: ReadError) -> PrepareError {
         PrepareError::Read(e)
     }
 }
 
-fn read_err(what: impl Into<String>) -> impl FnOnce(kube::Error) -> ReadFailed {
+pub(crate) fn read_err(what: impl Into<String>) -> impl FnOnce(kube::Error) -> ReadError {
     let what = what.into();
-    move |source| ReadFailed { what, source }
+    move |source| ReadError { what, source }
 }
 
 fn invalid(message: impl std::fmt::Display) -> PrepareError {
@@ -82,7 +73,7 @@ pub(crate) struct State {
 }
 
 /// Reads the state Secrets of CR `name`.
-pub(crate) async fn read_state(secrets: &Api<Secret>, name: &str) -> Result<State, ReadFailed> {
+pub(crate) async fn read_state(secrets: &Api<Secret>, name: &str) -> Result<State, ReadError> {
     let get = |kind: StateKind| {
         let secret_name = kind.secret_name(name);
         async move {
@@ -127,7 +118,7 @@ pub(crate) async fn read_state(secrets: &Api<Secret>, name: &str) -> Result<Stat
 async fn resolve_license(
     secrets: &Api<Secret>,
     sources: Vec<LicenseSource>,
-) -> Result<Option<SecretString>, ReadFailed> {
+) -> Result<Option<SecretString>, ReadError> {
     for source in sources {
         match source {
             LicenseSource::Inline { license, .. } => return Ok(Some(license)),
@@ -274,7 +265,7 @@ pub(crate) async fn prepare_plan(
 }
 
 /// Required Secrets and ConfigMaps that neither the chart nor the cluster holds.
-async fn missing_references(client: &Client, planned: &Plan) -> Result<Vec<String>, ReadFailed> {
+async fn missing_references(client: &Client, planned: &Plan) -> Result<Vec<String>, ReadError> {
     let mut missing = Vec::new();
     for r in external_references(&planned.apply) {
         let keys: Option<Vec<String>> = match r.kind {

@@ -39,10 +39,10 @@ use crate::{
     },
     channel::ReleaseChannel,
     controller::{
-        Renderer,
+        ReadError, Renderer,
         prepare::{
-            PlanInputs, PrepareError, Prepared, ReadFailed, base_layer, empty_user_input,
-            prepare_plan, read_state,
+            PlanInputs, PrepareError, Prepared, base_layer, empty_user_input, prepare_plan,
+            read_err, read_state,
         },
     },
     events::event_message,
@@ -174,23 +174,11 @@ pub enum DiffError {
     #[error("Invalid Config: {0}")]
     Invalid(String),
     /// Reading from the API server failed.
-    #[error("reading {what}: {source}")]
-    Read {
-        /// What was read.
-        what: String,
-        /// Cause.
-        #[source]
-        source: kube::Error,
-    },
+    #[error(transparent)]
+    Read(#[from] ReadError),
     /// Discovery or a dry run failed in a way `run` would retry.
     #[error(transparent)]
     Execute(#[from] ExecuteError),
-}
-
-impl From<ReadFailed> for DiffError {
-    fn from(ReadFailed { what, source }: ReadFailed) -> DiffError {
-        DiffError::Read { what, source }
-    }
 }
 
 impl From<PrepareError> for DiffError {
@@ -200,11 +188,6 @@ impl From<PrepareError> for DiffError {
             PrepareError::Read(e) => e.into(),
         }
     }
-}
-
-fn read_err(what: impl Into<String>) -> impl FnOnce(kube::Error) -> DiffError {
-    let what = what.into();
-    move |source| DiffError::Read { what, source }
 }
 
 fn invalid(message: impl std::fmt::Display) -> DiffError {

@@ -32,6 +32,18 @@ fn manifests(replicas: i64) -> Vec<Manifest> {
 const DEPLOY: &str = "/apis/apps/v1/namespaces/wandb/deployments/app";
 const CONFIGMAP: &str = "/api/v1/namespaces/wandb/configmaps/cfg";
 
+/// A fake cluster with `manifests` installed by a first execution: the API, its
+/// applier and what the execution did.
+async fn installed(manifests: &[Manifest]) -> (FakeApi, Applier, Applied) {
+    let api = FakeApi::default();
+    let applier = Applier::new(api.client());
+    let first = applier
+        .execute(&plan(manifests, &Inventory::default(), "wandb").unwrap())
+        .await
+        .unwrap();
+    (api, applier, first)
+}
+
 #[tokio::test]
 async fn first_apply_then_a_steady_state_without_writes() {
     let api = FakeApi::default();
@@ -70,12 +82,7 @@ async fn first_apply_then_a_steady_state_without_writes() {
 
 #[tokio::test]
 async fn only_changed_or_drifted_objects_are_reapplied() {
-    let api = FakeApi::default();
-    let applier = Applier::new(api.client());
-    let first = applier
-        .execute(&plan(&manifests(1), &Inventory::default(), "wandb").unwrap())
-        .await
-        .unwrap();
+    let (api, applier, first) = installed(&manifests(1)).await;
     let mut edited = api.get(CONFIGMAP).unwrap();
     edited["data"]["a"] = json!("hand-edited");
     api.put(CONFIGMAP, edited);
@@ -146,16 +153,11 @@ async fn prune_deletes_only_what_is_still_ours() {
 
 #[tokio::test]
 async fn uninstall_prunes_everything_but_pvcs() {
-    let api = FakeApi::default();
-    let applier = Applier::new(api.client());
     let mut all = manifests(1);
     all.push(manifest(
         json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "data"}}),
     ));
-    let first = applier
-        .execute(&plan(&all, &Inventory::default(), "wandb").unwrap())
-        .await
-        .unwrap();
+    let (api, applier, first) = installed(&all).await;
     let done = applier
         .execute(&Plan::uninstall(&first.inventory, "wandb"))
         .await
@@ -293,16 +295,11 @@ fn labelled_config(labels: Value, data: Value) -> Vec<Manifest> {
 
 #[tokio::test]
 async fn a_key_the_chart_stopped_rendering_is_reapplied_once() {
-    let api = FakeApi::default();
-    let applier = Applier::new(api.client());
     let before = labelled_config(
         json!({"app": "w", "tier": "old"}),
         json!({"a": "1", "stale": "x"}),
     );
-    let first = applier
-        .execute(&plan(&before, &Inventory::default(), "wandb").unwrap())
-        .await
-        .unwrap();
+    let (api, applier, first) = installed(&before).await;
     assert!(first.inventory.entries.iter().all(|e| e.applied.is_some()));
     // The live ConfigMap still holds every field of the new render (the fake
     // server merges, as the label stays until applied): without the recorded
@@ -340,12 +337,7 @@ async fn a_key_the_chart_stopped_rendering_is_reapplied_once() {
 
 #[tokio::test]
 async fn an_inventory_without_digests_is_reapplied_once() {
-    let api = FakeApi::default();
-    let applier = Applier::new(api.client());
-    let first = applier
-        .execute(&plan(&manifests(1), &Inventory::default(), "wandb").unwrap())
-        .await
-        .unwrap();
+    let (api, applier, first) = installed(&manifests(1)).await;
     let mut old = first.inventory.clone();
     for e in &mut old.entries {
         e.applied = None;
