@@ -38,7 +38,8 @@ use crate::{
 };
 
 use prepare::{
-    PlanInputs, PrepareError, Prepared, base_layer, empty_user_input, prepare_plan, read_state,
+    PlanInputs, PrepareError, Prepared, base_layer, cache_secret, empty_user_input, prepare_plan,
+    read_state,
 };
 
 pub use lease::{Decision, LeaderElector, LeaseConfig, decide};
@@ -201,15 +202,7 @@ pub async fn reconcile_tracked(
         Ok(b) => b,
         Err(e) => return invalid(cr, ctx, out, invalid_or_retry(e)?, None).await,
     };
-    if base.write_cache {
-        let secret = state_secret(
-            StateKind::CachedRelease,
-            &name,
-            &ns,
-            &base.release,
-            None,
-            owner_ref(cr),
-        );
+    if let Some(secret) = cache_secret(&base, &name, &ns, owner_ref(cr)) {
         ctx.applier.apply_secret(&secret).await?;
     }
     if !base.reachable {

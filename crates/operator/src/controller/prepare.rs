@@ -8,7 +8,10 @@
 
 use std::sync::Arc;
 
-use k8s_openapi::api::core::v1::{ConfigMap, Secret};
+use k8s_openapi::{
+    api::core::v1::{ConfigMap, Secret},
+    apimachinery::pkg::apis::meta::v1::OwnerReference,
+};
 use kube::{Api, Client, ResourceExt};
 
 use crate::{
@@ -168,6 +171,26 @@ pub(crate) async fn base_layer(
     };
     let embedded = embedded_release().map_err(|e| invalid(format!("embedded channel: {e}")))?;
     Ok(select_base(airgapped, fetched, cached, embedded))
+}
+
+/// The channel cache Secret the reconcile writes for `base` (the last good
+/// release of the channel), when it writes one.
+pub(crate) fn cache_secret(
+    base: &BaseLayer,
+    name: &str,
+    ns: &str,
+    owner: Option<OwnerReference>,
+) -> Option<Secret> {
+    base.write_cache.then(|| {
+        crate::spec::state_secret(
+            StateKind::CachedRelease,
+            name,
+            ns,
+            &base.release,
+            None,
+            owner,
+        )
+    })
 }
 
 /// The empty user-input Secret the reconcile creates when there is none (the

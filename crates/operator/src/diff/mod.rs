@@ -41,8 +41,8 @@ use crate::{
     controller::{
         ReadError, Renderer,
         prepare::{
-            PlanInputs, PrepareError, Prepared, base_layer, empty_user_input, prepare_plan,
-            read_err, read_state,
+            PlanInputs, PrepareError, Prepared, base_layer, cache_secret, empty_user_input,
+            prepare_plan, read_err, read_state,
         },
     },
     events::event_message,
@@ -361,15 +361,7 @@ pub async fn diff(
         inputs.airgapped,
     )
     .await?;
-    if base.write_cache {
-        let secret = state_secret(
-            StateKind::CachedRelease,
-            &name,
-            &ns,
-            &base.release,
-            None,
-            owner.clone(),
-        );
+    if let Some(secret) = cache_secret(&base, &name, &ns, owner.clone()) {
         state_changes.extend(state_change(
             &secret,
             state.cached_secret.as_ref(),
