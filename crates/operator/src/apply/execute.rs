@@ -368,7 +368,11 @@ impl Applier {
 
     /// Writes the status subresource of a CR with server-side apply. Callers pass
     /// only a status that differs from the current one (see `status::next_status`).
-    /// Returns the CR's `resourceVersion` after the write.
+    /// Returns the CR's `resourceVersion` after the write when the written CR is
+    /// the one the reconcile worked from (only the status differs), else `None`:
+    /// the write returns the object as stored, so a spec edit or a deletion that
+    /// landed during the reconcile is inside it, and its watch event must not be
+    /// taken for the echo of our own write.
     pub async fn write_status(
         &self,
         cr: &WeightsAndBiases,
@@ -393,7 +397,12 @@ impl Applier {
                 object: label,
                 source,
             })?;
-        Ok(written.resource_version())
+        let (was, now) = (&cr.metadata, &written.metadata);
+        let only_status_changed = was.generation == now.generation
+            && was.deletion_timestamp == now.deletion_timestamp
+            && was.labels == now.labels
+            && was.annotations == now.annotations;
+        Ok(written.resource_version().filter(|_| only_status_changed))
     }
 
     /// Adds (`present`) or removes the operator's finalizer; no request when the

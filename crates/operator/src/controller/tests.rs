@@ -382,3 +382,35 @@ async fn disabling_a_component_prunes_it_and_deletion_uninstalls_all_but_pvcs() 
     let reasons: Vec<_> = out.events.iter().map(|(r, _)| r.as_str()).collect();
     assert_eq!(reasons, ["Uninstalling", "Uninstalled"]);
 }
+
+/// The status write returns the CR as stored. When the spec was edited or the CR
+/// deleted while the reconcile ran, that answer is not the echo of our write: the
+/// reconcile must not record it, or the watch event of the edit is skipped.
+#[tokio::test]
+async fn a_cr_changed_during_the_reconcile_is_not_taken_for_our_echo() {
+    let mut wandb = cr(json!({"global": {"host": "https://w"}}));
+    wandb.metadata.resource_version = Some("7".into());
+
+    let api = api_with(&wandb);
+    let ctx = context(&api, Arc::new(FakeRenderer::default()), None);
+    let out = reconcile(&wandb, &ctx).await.unwrap();
+    assert!(out.status_written);
+    assert_eq!(out.status_resource_version.as_deref(), Some("7"));
+
+    for (field, value) in [
+        ("generation", json!(2)),
+        ("deletionTimestamp", json!("2026-11-21T00:00:00Z")),
+        ("annotations", json!({"team": "ml"})),
+    ] {
+        let change = format!("{field}: {value}");
+        let api = api_with(&wandb);
+        let mut stored = api.get(CR).unwrap();
+        stored["metadata"][field] = value;
+        api.put(CR, stored);
+        let ctx = context(&api, Arc::new(FakeRenderer::default()), None);
+        // The reconcile works from the object it was handed (before the change).
+        let out = reconcile(&wandb, &ctx).await.unwrap();
+        assert!(out.status_written, "{change}");
+        assert_eq!(out.status_resource_version, None, "{change}");
+    }
+}
