@@ -190,6 +190,8 @@ pub fn split_manifests(big: &str) -> Vec<&str> {
     docs
 }
 
+/// A document's `SimpleHead`; empty for a null document.
+#[derive(Default)]
 struct Head {
     api_version: String,
     kind: String,
@@ -208,13 +210,7 @@ fn head_error(path: &str, what: &str) -> Error {
 fn head(path: &str, obj: &Json) -> Result<Head, Error> {
     let m = match obj {
         Json::Null => {
-            return Ok(Head {
-                api_version: String::new(),
-                kind: String::new(),
-                name: String::new(),
-                namespace: None,
-                hook: None,
-            });
+            return Ok(Head::default());
         }
         Json::Object(m) => m,
         other => {
@@ -295,13 +291,7 @@ fn head(path: &str, obj: &Json) -> Result<Head, Error> {
 /// The same checks as [`head`], from a head-only scan.
 fn head_from_scan(path: &str, h: yaml::Head) -> Result<Head, Error> {
     if h.null {
-        return Ok(Head {
-            api_version: String::new(),
-            kind: String::new(),
-            name: String::new(),
-            namespace: None,
-            hook: None,
-        });
+        return Ok(Head::default());
     }
     if let Some(k) = h.non_map {
         return Err(head_error(

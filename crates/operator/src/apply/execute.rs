@@ -368,16 +368,12 @@ impl Applier {
 
     /// Writes the status subresource of a CR with server-side apply. Callers pass
     /// only a status that differs from the current one (see `status::next_status`).
-    /// Returns the CR's `resourceVersion` after the write when the written CR is
-    /// the one the reconcile worked from (only the status differs), else `None`:
-    /// the write returns the object as stored, so a spec edit or a deletion that
-    /// landed during the reconcile is inside it, and its watch event must not be
-    /// taken for the echo of our own write.
+    /// Returns the CR as stored after the write.
     pub async fn write_status(
         &self,
         cr: &WeightsAndBiases,
         status: &WeightsAndBiasesStatus,
-    ) -> Result<Option<String>, ExecuteError> {
+    ) -> Result<WeightsAndBiases, ExecuteError> {
         let label = format!("WeightsAndBiases {} status", cr.name_any());
         let api: Api<WeightsAndBiases> =
             Api::namespaced(self.client(), &cr.namespace().unwrap_or_default());
@@ -386,23 +382,16 @@ impl Applier {
             "kind": "WeightsAndBiases",
             "status": status,
         });
-        let written = api
-            .patch_status(
-                &cr.name_any(),
-                &PatchParams::apply(FIELD_MANAGER).force(),
-                &Patch::Apply(&body),
-            )
-            .await
-            .map_err(|source| ExecuteError::Apply {
-                object: label,
-                source,
-            })?;
-        let (was, now) = (&cr.metadata, &written.metadata);
-        let only_status_changed = was.generation == now.generation
-            && was.deletion_timestamp == now.deletion_timestamp
-            && was.labels == now.labels
-            && was.annotations == now.annotations;
-        Ok(written.resource_version().filter(|_| only_status_changed))
+        api.patch_status(
+            &cr.name_any(),
+            &PatchParams::apply(FIELD_MANAGER).force(),
+            &Patch::Apply(&body),
+        )
+        .await
+        .map_err(|source| ExecuteError::Apply {
+            object: label,
+            source,
+        })
     }
 
     /// Adds (`present`) or removes the operator's finalizer; no request when the

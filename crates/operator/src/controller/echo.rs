@@ -16,6 +16,20 @@ use kube::runtime::{controller::Action, reflector::ObjectRef};
 
 use crate::api::WeightsAndBiases;
 
+/// The `resourceVersion` of `written` (the CR as our status write left it) when
+/// its watch event is only the echo of that write: the reconcile worked from
+/// `before` and nothing but the status differs. The write returns the object as
+/// stored, so a spec edit or a deletion that landed during the reconcile is
+/// inside it, and its event must not be skipped.
+pub(super) fn own_write(before: &WeightsAndBiases, written: &WeightsAndBiases) -> Option<String> {
+    let (was, now) = (&before.metadata, &written.metadata);
+    let only_status_changed = was.generation == now.generation
+        && was.deletion_timestamp == now.deletion_timestamp
+        && was.labels == now.labels
+        && was.annotations == now.annotations;
+    now.resource_version.clone().filter(|_| only_status_changed)
+}
+
 #[derive(Debug)]
 struct Written {
     resource_version: String,

@@ -26,7 +26,7 @@ use k8s_openapi::{
 use kube::{Api, Client, Resource, ResourceExt, runtime::reflector::ObjectRef};
 
 use crate::{
-    api::{FINALIZER, Phase, WeightsAndBiases},
+    api::{FINALIZER, Phase, WeightsAndBiases, WeightsAndBiasesStatus},
     apply::{Applied, Applier, ExecuteError, Inventory, Plan},
     channel::ReleaseChannel,
     events::{Reason, event_message},
@@ -344,8 +344,7 @@ pub async fn reconcile_tracked(
         }),
     };
     if let Some(status) = next_status(cr.status.as_ref(), input, &(ctx.now)()) {
-        out.status_resource_version = ctx.applier.write_status(cr, &status).await?;
-        out.status_written = true;
+        write_status(ctx, cr, &status, &mut out).await?;
         if wrote {
             out.events
                 .push((Reason::Completed, "completed reconcile".into()));
@@ -362,6 +361,20 @@ pub async fn reconcile_tracked(
     });
     out.applied = Some(applied);
     Ok(out)
+}
+
+/// Writes `status`, and keeps the CR's version after the write when the watch
+/// event of that version is only the echo of this write.
+async fn write_status(
+    ctx: &Context,
+    cr: &WeightsAndBiases,
+    status: &WeightsAndBiasesStatus,
+    out: &mut Outcome,
+) -> Result<(), ReconcileError> {
+    let written = ctx.applier.write_status(cr, status).await?;
+    out.status_resource_version = echo::own_write(cr, &written);
+    out.status_written = true;
+    Ok(())
 }
 
 async fn invalid(
@@ -382,8 +395,7 @@ async fn invalid(
         applied: None,
     };
     if let Some(status) = next_status(cr.status.as_ref(), input, &(ctx.now)()) {
-        out.status_resource_version = ctx.applier.write_status(cr, &status).await?;
-        out.status_written = true;
+        write_status(ctx, cr, &status, &mut out).await?;
     }
     out.requeue_after = None;
     Ok(out)
